@@ -1,0 +1,163 @@
+import Foundation
+
+/// Streams files, directories and standard input into the store.
+///
+/// In: paths (a directory is read recursively, in name order; "-" is standard input).
+/// Out: rows in the store and an `IngestSummary`. Memory stays bounded by the chunk size
+/// plus the largest record. A file whose content was ingested before is skipped; an
+/// interrupted one is read again and its rows fold onto what the first attempt left.
+public final class Ingester {
+    public struct Options: Sendable {
+        public var maxRecordBytes = 16 << 20
+        /// Records per transaction.
+        public var batchSize = 20_000
+        public init() {}
+    }
+
+    private let store: EventStore
+    private let options: Options
+    private let progress: ProgressLine?
+
+    public init(store: EventStore, options: Options = Options(), progress: ProgressLine? = nil) {
+        self.store = store
+        self.options = options
+        self.progress = progress
+    }
+
+    /// Every regular file under `paths`, sorted within each directory; missing paths are errors.
+    public static func expand(_ paths: [String]) -> (files: [String], missing: [String]) {
+        var files: [String] = []
+        var missing: [String] = []
+        let fm = FileManager.default
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            if path == "-" {
+                files.append(path)
+            } else if !fm.fileExists(atPath: path, isDirectory: &isDirectory) {
+                missing.append(path)
+            } else if isDirectory.boolValue {
+                let found = (fm.enumerator(atPath: path)?.allObjects as? [String] ?? [])
+                    .map { (path as NSString).appendingPathComponent($0) }
+                    .filter { fm.fileExists(atPath: $0, isDirectory: &isDirectory) && !isDirectory.boolValue }
+                    .filter { !(($0 as NSString).lastPathComponent.hasPrefix(".")) }
+                files.append(contentsOf: found.sorted())
+            } else {
+                files.append(path)
+            }
+        }
+        return (files, missing)
+    }
+
+    public func ingest(_ paths: [String]) throws -> IngestSummary {
+        let started = Date()
+        var summary = IngestSummary()
+        let (files, missing) = Ingester.expand(paths)
+        for path in missing {
+            var file = FileSummary(path: path)
+            file.status = .failed
+            file.problem = "\(path): no such file or directory"
+            summary.files.append(file)
+        }
+        for path in files {
+            summary.files.append(try ingestFile(path))
+        }
+        progress?.clear()
+        summary.seconds = Date().timeIntervalSince(started)
+        return summary
+    }
+
+    /// Reads one file. Problems with the file end up in its summary; only database errors throw.
+    public func ingestFile(_ path: String) throws -> FileSummary {
+        var file = FileSummary(path: path)
+        var reuse: Int64?
+        var hash: (hash: String, size: Int64)?
+        do {
+            if path != "-" {
+                hash = try ContentHash.of(path: path)
+                if let hash, let known = try store.source(hash: hash.hash, size: hash.size) {
+                    if known.status != FileSummary.Status.alreadyIngested.rawValue && known.status != "in_progress" {
+                        file.status = .alreadyIngested
+                        return file
+                    }
+                    reuse = known.id
+                }
+            }
+            let reader = try GzipReader(path: path)
+            let sourceID = try store.db.transaction {
+                try store.beginSource(path: path, hash: hash?.hash, size: hash?.size,
+                                      compressed: reader.isCompressed, reuse: reuse)
+            }
+            try read(reader, into: &file, source: sourceID)
+            try store.db.transaction { try store.finishSource(sourceID, file) }
+            file.rejects = try store.db.int("SELECT rejects FROM sources WHERE source_id = ?1", [.integer(sourceID)])
+        } catch let error as IngestError {
+            file.status = .failed
+            file.problem = error.description
+        }
+        return file
+    }
+
+    private func read(_ reader: GzipReader, into file: inout FileSummary, source: Int64) throws {
+        var framer = JSONFramer(maxRecordBytes: options.maxRecordBytes)
+        var json = JSONIndex()
+        let decoder = RecordDecoder()
+        let rowsBefore = try store.count("kube_events") + store.count("activity_records")
+        var inBatch = 0
+        let name = (reader.path as NSString).lastPathComponent
+        var summary = file
+        try store.db.execute("BEGIN IMMEDIATE")
+        do {
+            let handle: (FramedItem) throws -> Void = { item in
+                switch item {
+                case .record(let bytes, let position):
+                    do {
+                        try json.load(bytes)
+                        switch try decoder.decode(json) {
+                        case .kubeEvent(let event):
+                            try self.store.insert(event, raw: bytes, source: source, position: position)
+                            summary.kubeEvents += 1
+                        case .activity(let record):
+                            try self.store.insert(record, raw: bytes, source: source, position: position)
+                            summary.activityRecords += 1
+                        case .skipped:
+                            summary.skipped += 1
+                        }
+                    } catch let error as JSONIndex.SyntaxError {
+                        try self.store.reject(source: source, position: position, reason: error.description,
+                                              snippet: Array(bytes.prefix(200)))
+                    } catch let error as DecodeError {
+                        try self.store.reject(source: source, position: position, reason: error.reason,
+                                              snippet: Array(bytes.prefix(200)))
+                    }
+                case .invalid(let reason, let snippet, let position):
+                    try self.store.reject(source: source, position: position, reason: reason, snippet: snippet)
+                }
+                inBatch += 1
+                if inBatch >= self.options.batchSize {
+                    try self.store.db.execute("COMMIT; BEGIN IMMEDIATE")
+                    inBatch = 0
+                }
+            }
+            do {
+                while let chunk = try reader.next() {
+                    try framer.feed(chunk, handle)
+                    progress?.update(file: name, bytes: reader.offset, records: summary.kubeEvents + summary.activityRecords)
+                }
+                try framer.finish(handle)
+            } catch let error as IngestError {
+                // Keep everything framed before the damage; the cut-off record is a reject.
+                try framer.finish(handle)
+                summary.status = .truncated
+                summary.problem = error.description
+            }
+            try store.db.execute("COMMIT")
+        } catch {
+            try? store.db.execute("ROLLBACK")
+            throw error
+        }
+        let rowsAfter = try store.count("kube_events") + store.count("activity_records")
+        summary.duplicates = summary.kubeEvents + summary.activityRecords - (rowsAfter - rowsBefore)
+        summary.bytes = reader.offset
+        file = summary
+    }
+}

@@ -1,0 +1,278 @@
+/// Where a record starts in its input: the byte offset in the decompressed stream and the
+/// 1-based line number, so an error can point at it in `zcat file | sed -n 'Np'`.
+public struct RecordPosition: Sendable, Equatable, Hashable {
+    public var offset: Int64
+    public var line: Int
+
+    public init(offset: Int64, line: Int) {
+        self.offset = offset
+        self.line = line
+    }
+}
+
+/// One thing the framer found: a complete top-level record, or bytes that are not one.
+public enum FramedItem {
+    /// The bytes of one JSON object; valid only during the callback.
+    case record(UnsafeRawBufferPointer, RecordPosition)
+    /// Bytes that could not be framed as a record, with the reason and their first bytes.
+    case invalid(reason: String, snippet: [UInt8], RecordPosition)
+}
+
+/// Splits a byte stream into JSON records, whatever the framing, without holding more than
+/// one record in memory.
+///
+/// In: decompressed chunks of any size (1 byte to megabytes). Out: `FramedItem`s.
+/// Framings recognised from the bytes: one value per line (blank lines, CRLF, no final
+/// newline), concatenated pretty-printed objects (`kubectl get events -w -o json`), a JSON
+/// array of records, and a wrapper object whose `items` (Kubernetes List), `records`
+/// (Event Hubs, diagnostic settings) or `value` (ARM REST page) array holds the records –
+/// that array is streamed element by element and the rest of the wrapper is dropped.
+/// Dropped: whitespace and separators. Reported as invalid: text that is not JSON (for
+/// example a literal `Content` line before the records), array elements that are not
+/// objects, records over `maxRecordBytes`, and a value cut off by the end of the input.
+public struct JSONFramer {
+    public let maxRecordBytes: Int
+
+    private enum Mode {
+        case between, inRecord, skippingLine, skippingElement, inWrapperTail
+    }
+
+    private var mode = Mode.between
+    private var depth = 0
+    /// The depth at which records start: 0 at top level, 1 inside a top-level array,
+    /// 2 inside a wrapper's array.
+    private var containerDepth = 0
+    private var inString = false
+    private var escaped = false
+    private var buffer: [UInt8] = []
+    private var oversized = false
+    private var start = RecordPosition(offset: 0, line: 1)
+    private var line = 1
+    private var consumed: Int64 = 0
+    // Key tracking at depth 1 of a top-level object, to spot a wrapper's record array.
+    private var expectKey = false
+    private var collectingKey = false
+    private var key: [UInt8] = []
+    private var lastKey: [UInt8] = []
+
+    private static let snippetBytes = 200
+    private static let containerKeys: [[UInt8]] = [Array("items".utf8), Array("records".utf8), Array("value".utf8)]
+
+    public init(maxRecordBytes: Int = 16 << 20) {
+        self.maxRecordBytes = maxRecordBytes
+        buffer.reserveCapacity(64 << 10)
+    }
+
+    /// Feeds one chunk; `emit` is called for every item completed inside it.
+    public mutating func feed(
+        _ chunk: UnsafeRawBufferPointer, _ emit: (FramedItem) throws -> Void
+    ) rethrows {
+        let n = chunk.count
+        var i = 0
+        // Start of the bytes of the current record (or skipped text) not yet copied to `buffer`.
+        var pending = mode == .inRecord || mode == .skippingLine || mode == .skippingElement ? 0 : -1
+        while i < n {
+            let b = chunk[i]
+            switch mode {
+            case .between:
+                switch b {
+                case 0x20, 0x09, 0x0D, 0x2C:
+                    break
+                case 0x0A:
+                    line += 1
+                case 0x7B:  // {
+                    mode = .inRecord
+                    depth += 1
+                    pending = i
+                    start = RecordPosition(offset: consumed + Int64(i), line: line)
+                    expectKey = containerDepth == 0
+                    collectingKey = false
+                    lastKey.removeAll(keepingCapacity: true)
+                case 0x5B where depth == 0:  // [ at top level: an array of records
+                    depth = 1
+                    containerDepth = 1
+                case 0x5D where containerDepth > 0 && depth == containerDepth:  // ] closes the records array
+                    depth -= 1
+                    if containerDepth == 2 {
+                        containerDepth = 0
+                        mode = .inWrapperTail
+                    } else {
+                        containerDepth = 0
+                    }
+                default:
+                    start = RecordPosition(offset: consumed + Int64(i), line: line)
+                    pending = i
+                    if containerDepth == 0 {
+                        mode = .skippingLine
+                    } else {
+                        mode = .skippingElement
+                        if b == 0x5B || b == 0x7B { depth += 1 }
+                        if b == 0x22 { inString = true }
+                    }
+                }
+            case .inRecord:
+                if inString {
+                    if escaped {
+                        escaped = false
+                    } else if b == 0x5C {
+                        escaped = true
+                    } else if b == 0x22 {
+                        inString = false
+                        if collectingKey {
+                            collectingKey = false
+                            lastKey = key
+                        }
+                    } else if collectingKey && key.count < 16 {
+                        key.append(b)
+                    }
+                    if b == 0x0A { line += 1 }
+                    break
+                }
+                switch b {
+                case 0x22:
+                    inString = true
+                    if depth == 1 && expectKey {
+                        collectingKey = true
+                        key.removeAll(keepingCapacity: true)
+                    }
+                case 0x5B where depth == 1 && containerDepth == 0 && !expectKey
+                    && JSONFramer.containerKeys.contains(lastKey):
+                    // A wrapper (List, records, value page): stream its array's elements.
+                    buffer.removeAll(keepingCapacity: true)
+                    oversized = false
+                    pending = -1
+                    depth = 2
+                    containerDepth = 2
+                    mode = .between
+                case 0x7B, 0x5B:
+                    depth += 1
+                case 0x7D, 0x5D:
+                    depth -= 1
+                    if depth == containerDepth {
+                        try finishRecord(chunk, from: pending, through: i, emit)
+                        pending = -1
+                        mode = .between
+                    }
+                case 0x3A where depth == 1:
+                    expectKey = false
+                case 0x2C where depth == 1:
+                    expectKey = containerDepth == 0
+                case 0x0A:
+                    line += 1
+                default:
+                    break
+                }
+            case .skippingLine:
+                if b == 0x0A {
+                    try finishInvalid(chunk, from: pending, upTo: i, reason: "not JSON", emit)
+                    pending = -1
+                    mode = .between
+                    line += 1
+                }
+            case .skippingElement:
+                if inString {
+                    if escaped { escaped = false } else if b == 0x5C { escaped = true } else if b == 0x22 { inString = false }
+                } else if b == 0x22 {
+                    inString = true
+                } else if b == 0x5B || b == 0x7B {
+                    depth += 1
+                } else if (b == 0x5D || b == 0x7D) && depth > containerDepth {
+                    depth -= 1
+                } else if depth == containerDepth && (b == 0x2C || b == 0x5D) {
+                    try finishInvalid(chunk, from: pending, upTo: i, reason: "array element is not an object", emit)
+                    pending = -1
+                    mode = .between
+                    continue  // the separator or bracket is handled in .between
+                }
+                if b == 0x0A { line += 1 }
+            case .inWrapperTail:
+                if inString {
+                    if escaped { escaped = false } else if b == 0x5C { escaped = true } else if b == 0x22 { inString = false }
+                } else if b == 0x22 {
+                    inString = true
+                } else if b == 0x5B || b == 0x7B {
+                    depth += 1
+                } else if b == 0x5D || b == 0x7D {
+                    depth -= 1
+                    if depth == 0 { mode = .between }
+                }
+                if b == 0x0A { line += 1 }
+            }
+            i += 1
+        }
+        if pending >= 0 { append(chunk, from: pending, upTo: n) }
+        consumed += Int64(n)
+    }
+
+    /// Call after the last chunk: reports a value cut off by the end of the input.
+    public mutating func finish(_ emit: (FramedItem) throws -> Void) rethrows {
+        switch mode {
+        case .inRecord, .skippingElement:
+            try emit(.invalid(reason: "input ends inside a JSON value", snippet: snippet(), start))
+        case .skippingLine:
+            try emit(.invalid(reason: "not JSON", snippet: snippet(), start))
+        case .between, .inWrapperTail:
+            if depth > 0 {
+                let at = RecordPosition(offset: consumed, line: line)
+                try emit(.invalid(reason: "input ends inside a JSON array or wrapper", snippet: [], at))
+            }
+        }
+        reset()
+    }
+
+    private mutating func reset() {
+        mode = .between
+        depth = 0
+        containerDepth = 0
+        inString = false
+        escaped = false
+        buffer.removeAll(keepingCapacity: true)
+        oversized = false
+    }
+
+    private mutating func append(_ chunk: UnsafeRawBufferPointer, from: Int, upTo end: Int) {
+        guard end > from, !oversized else { return }
+        if mode == .inRecord && buffer.count + (end - from) > maxRecordBytes {
+            // Keep only the first bytes, for the reject's snippet.
+            oversized = true
+            if buffer.count > JSONFramer.snippetBytes { buffer.removeSubrange(JSONFramer.snippetBytes...) }
+        }
+        let cap = mode == .inRecord && !oversized ? Int.max : JSONFramer.snippetBytes
+        let take = min(end - from, max(0, cap - buffer.count))
+        buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[from..<(from + take)]))
+    }
+
+    private mutating func finishRecord(
+        _ chunk: UnsafeRawBufferPointer, from: Int, through end: Int, _ emit: (FramedItem) throws -> Void
+    ) rethrows {
+        if from >= 0 {
+            if buffer.isEmpty && !oversized && end + 1 - from <= maxRecordBytes {
+                try emit(.record(UnsafeRawBufferPointer(rebasing: chunk[from...end]), start))
+                return
+            }
+            append(chunk, from: from, upTo: end + 1)
+        }
+        if oversized {
+            try emit(.invalid(reason: "record larger than \(maxRecordBytes) bytes", snippet: snippet(), start))
+        } else {
+            try buffer.withUnsafeBytes { try emit(.record($0, start)) }
+        }
+        buffer.removeAll(keepingCapacity: true)
+        oversized = false
+    }
+
+    private mutating func finishInvalid(
+        _ chunk: UnsafeRawBufferPointer, from: Int, upTo end: Int, reason: String,
+        _ emit: (FramedItem) throws -> Void
+    ) rethrows {
+        if from >= 0 { append(chunk, from: from, upTo: end) }
+        try emit(.invalid(reason: reason, snippet: snippet(), start))
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func snippet() -> [UInt8] {
+        var bytes = Array(buffer.prefix(JSONFramer.snippetBytes))
+        while let last = bytes.last, last == 0x0D || last == 0x20 { bytes.removeLast() }
+        return bytes
+    }
+}

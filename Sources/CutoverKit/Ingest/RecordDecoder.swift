@@ -1,0 +1,257 @@
+/// What one framed record turned out to be.
+public enum DecodedRecord: Sendable, Equatable {
+    case kubeEvent(KubeEvent)
+    case activity(ActivityRecord)
+    /// A line that is not data but belongs in the stream (an event-exporter's own log line):
+    /// counted, not rejected.
+    case skipped(reason: String)
+}
+
+/// Why a well-formed JSON record could not be decoded; it goes to the rejects table.
+public struct DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let reason: String
+    public init(_ reason: String) { self.reason = reason }
+    public var description: String { reason }
+}
+
+/// Turns a parsed JSON record into a typed record, detecting its format from its keys.
+///
+/// Kubernetes: core/v1 `Event` (`involvedObject`), events.k8s.io/v1 (`regarding`, `note`),
+/// watch events (`{"type":"ADDED","object":{…}}`), kubernetes-event-exporter lines
+/// (`clusterName` + the core/v1 fields) and its own log lines (`level` + `message`, skipped).
+/// ARM: REST/CLI EventData (`operationName.value`), diagnostic-settings records
+/// (`operationName` string, `time`), Log Analytics `AzureActivity` rows (`OperationNameValue`).
+/// Specs: Kubernetes Event API (core/v1, events.k8s.io/v1); Azure Activity Log event schema.
+public struct RecordDecoder {
+    public init() {}
+
+    public func decode(_ json: JSONIndex) throws(DecodeError) -> DecodedRecord {
+        let root = JSONIndex.root
+        guard json.kind(root) == .object else { throw DecodeError("record is not a JSON object") }
+        if json.child(root, "involvedObject") != nil {
+            return .kubeEvent(try coreEvent(json, root))
+        }
+        if json.child(root, "regarding") != nil {
+            return .kubeEvent(try eventsV1(json, root))
+        }
+        if json.child(root, "operationName") != nil {
+            return .activity(try activity(json))
+        }
+        if json.child(root, "OperationNameValue") != nil {
+            return .activity(try azureActivity(json))
+        }
+        if let object = json.child(root, "object"), json.child(root, "type") != nil {
+            guard json.kind(object) == .object else { throw DecodeError("watch event without an object") }
+            if json.child(object, "involvedObject") != nil { return .kubeEvent(try coreEvent(json, object)) }
+            if json.child(object, "regarding") != nil { return .kubeEvent(try eventsV1(json, object)) }
+            let kind = json.string(json.child(object, "kind")) ?? "unknown"
+            throw DecodeError("watch event of kind \(kind), not an Event")
+        }
+        if json.child(root, "level") != nil && json.child(root, "message") != nil {
+            return .skipped(reason: "event-exporter log line")
+        }
+        throw DecodeError("unknown record shape: neither a Kubernetes event nor an activity-log record")
+    }
+
+    // MARK: Kubernetes
+
+    private func coreEvent(_ json: JSONIndex, _ e: Int) throws(DecodeError) -> KubeEvent {
+        let meta = json.child(e, "metadata")
+        let involved = json.child(e, "involvedObject")
+        let source = json.child(e, "source")
+        let series = json.child(e, "series")
+        let cluster = json.nonEmpty(json.child(e, "clusterName"))
+        let times = try eventTimes(
+            json, first: [("firstTimestamp", json.child(e, "firstTimestamp")),
+                          ("eventTime", json.child(e, "eventTime"))],
+            last: [("lastTimestamp", json.child(e, "lastTimestamp")),
+                   ("series.lastObservedTime", series.flatMap { json.child($0, "lastObservedTime") }),
+                   ("eventTime", json.child(e, "eventTime"))],
+            created: meta.flatMap { json.child($0, "creationTimestamp") })
+        let count = json.int(series.flatMap { json.child($0, "count") }) ?? json.int(json.child(e, "count")) ?? 1
+        return KubeEvent(
+            uid: json.nonEmpty(meta.flatMap { json.child($0, "uid") }),
+            cluster: cluster,
+            namespace: json.nonEmpty(meta.flatMap { json.child($0, "namespace") }),
+            name: json.nonEmpty(meta.flatMap { json.child($0, "name") }),
+            objectKind: json.nonEmpty(involved.flatMap { json.child($0, "kind") }),
+            objectNamespace: json.nonEmpty(involved.flatMap { json.child($0, "namespace") }),
+            objectName: json.nonEmpty(involved.flatMap { json.child($0, "name") }),
+            objectUID: json.nonEmpty(involved.flatMap { json.child($0, "uid") }),
+            fieldPath: json.nonEmpty(involved.flatMap { json.child($0, "fieldPath") }),
+            reason: json.nonEmpty(json.child(e, "reason")),
+            message: json.nonEmpty(json.child(e, "message")),
+            type: json.nonEmpty(json.child(e, "type")),
+            sourceComponent: json.nonEmpty(source.flatMap { json.child($0, "component") })
+                ?? json.nonEmpty(json.child(e, "reportingComponent")),
+            sourceHost: json.nonEmpty(source.flatMap { json.child($0, "host") })
+                ?? json.nonEmpty(json.child(e, "reportingInstance")),
+            firstSeen: times.first, lastSeen: times.last, timeField: times.field,
+            count: max(count, 1),
+            shape: cluster != nil ? .exporter : .coreV1)
+    }
+
+    private func eventsV1(_ json: JSONIndex, _ e: Int) throws(DecodeError) -> KubeEvent {
+        let meta = json.child(e, "metadata")
+        let regarding = json.child(e, "regarding")
+        let source = json.child(e, "deprecatedSource")
+        let series = json.child(e, "series")
+        let times = try eventTimes(
+            json, first: [("deprecatedFirstTimestamp", json.child(e, "deprecatedFirstTimestamp")),
+                          ("eventTime", json.child(e, "eventTime"))],
+            last: [("series.lastObservedTime", series.flatMap { json.child($0, "lastObservedTime") }),
+                   ("deprecatedLastTimestamp", json.child(e, "deprecatedLastTimestamp")),
+                   ("eventTime", json.child(e, "eventTime"))],
+            created: meta.flatMap { json.child($0, "creationTimestamp") })
+        let count = json.int(series.flatMap { json.child($0, "count") }) ?? json.int(json.child(e, "deprecatedCount")) ?? 1
+        return KubeEvent(
+            uid: json.nonEmpty(meta.flatMap { json.child($0, "uid") }),
+            cluster: nil,
+            namespace: json.nonEmpty(meta.flatMap { json.child($0, "namespace") }),
+            name: json.nonEmpty(meta.flatMap { json.child($0, "name") }),
+            objectKind: json.nonEmpty(regarding.flatMap { json.child($0, "kind") }),
+            objectNamespace: json.nonEmpty(regarding.flatMap { json.child($0, "namespace") }),
+            objectName: json.nonEmpty(regarding.flatMap { json.child($0, "name") }),
+            objectUID: json.nonEmpty(regarding.flatMap { json.child($0, "uid") }),
+            fieldPath: json.nonEmpty(regarding.flatMap { json.child($0, "fieldPath") }),
+            reason: json.nonEmpty(json.child(e, "reason")),
+            message: json.nonEmpty(json.child(e, "note")),
+            type: json.nonEmpty(json.child(e, "type")),
+            sourceComponent: json.nonEmpty(json.child(e, "reportingController"))
+                ?? json.nonEmpty(source.flatMap { json.child($0, "component") }),
+            sourceHost: json.nonEmpty(json.child(e, "reportingInstance"))
+                ?? json.nonEmpty(source.flatMap { json.child($0, "host") }),
+            firstSeen: times.first, lastSeen: times.last, timeField: times.field,
+            count: max(count, 1),
+            shape: .eventsV1)
+    }
+
+    /// Picks the first present time of each list; `metadata.creationTimestamp` is the last
+    /// resort for both. A present but unreadable time is an error, never skipped silently.
+    private func eventTimes(
+        _ json: JSONIndex, first: [(String, Int?)], last: [(String, Int?)], created: Int?
+    ) throws(DecodeError) -> (first: Timestamp, last: Timestamp, field: String) {
+        func pick(_ candidates: [(String, Int?)]) throws(DecodeError) -> (Timestamp, String)? {
+            for (field, node) in candidates {
+                guard let text = json.nonEmpty(node) else { continue }
+                return (try time(text, field: field), field)
+            }
+            return nil
+        }
+        let fallback = try json.nonEmpty(created).map { text throws(DecodeError) in
+            (try time(text, field: "metadata.creationTimestamp"), "metadata.creationTimestamp")
+        }
+        guard let lastPick = try pick(last) ?? fallback else {
+            throw DecodeError("event has no time (lastTimestamp, eventTime, series or creationTimestamp)")
+        }
+        let firstPick = try pick(first) ?? lastPick
+        return (min(firstPick.0, lastPick.0), lastPick.0, lastPick.1)
+    }
+
+    // MARK: ARM activity log
+
+    private func activity(_ json: JSONIndex) throws(DecodeError) -> ActivityRecord {
+        let root = JSONIndex.root
+        guard let opNode = json.child(root, "operationName") else { throw DecodeError("no operationName") }
+        let properties = json.child(root, "properties")
+        if json.kind(opNode) == .object {
+            // REST / `az monitor activity-log list`: {value, localizedValue} pairs.
+            guard let operation = json.nonEmpty(json.child(opNode, "value")) else {
+                throw DecodeError("operationName has no value")
+            }
+            guard let timeText = json.nonEmpty(json.child(root, "eventTimestamp")) else {
+                throw DecodeError("activity record without eventTimestamp")
+            }
+            let status = json.nonEmpty(json.find("status", "value")) ?? "unknown"
+            return ActivityRecord(
+                eventDataId: json.nonEmpty(json.child(root, "eventDataId")),
+                operationId: json.nonEmpty(json.child(root, "operationId")),
+                correlationId: json.nonEmpty(json.child(root, "correlationId")),
+                operationName: operation,
+                status: ActivityRecord.normalizedStatus(status),
+                time: try time(timeText, field: "eventTimestamp"), timeField: "eventTimestamp",
+                resourceId: json.nonEmpty(json.child(root, "resourceId")) ?? "",
+                caller: json.nonEmpty(json.child(root, "caller")),
+                category: json.nonEmpty(json.find("category", "value")),
+                statusMessage: properties.flatMap { json.nonEmpty(json.child($0, "statusMessage")) },
+                requestBody: body(json, properties, "requestbody", "requestBody"),
+                responseBody: body(json, properties, "responseBody", "responsebody"),
+                shape: .rest)
+        }
+        guard let operation = json.nonEmpty(opNode) else { throw DecodeError("operationName is empty") }
+        guard let timeText = json.nonEmpty(json.child(root, "time")) else {
+            throw DecodeError("activity record without time")
+        }
+        let status = json.nonEmpty(json.child(root, "resultType")) ?? "unknown"
+        return ActivityRecord(
+            eventDataId: nil,
+            operationId: properties.flatMap { json.nonEmpty(json.child($0, "operationId")) },
+            correlationId: json.nonEmpty(json.child(root, "correlationId")),
+            operationName: operation,
+            status: ActivityRecord.normalizedStatus(status),
+            time: try time(timeText, field: "time"), timeField: "time",
+            resourceId: json.nonEmpty(json.child(root, "resourceId")) ?? "",
+            caller: json.nonEmpty(json.child(root, "caller"))
+                ?? json.nonEmpty(json.find("identity", "claims", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name")),
+            category: json.nonEmpty(json.child(root, "category")),
+            statusMessage: properties.flatMap { json.nonEmpty(json.child($0, "statusMessage")) },
+            requestBody: body(json, properties, "requestbody", "requestBody"),
+            responseBody: body(json, properties, "responseBody", "responsebody"),
+            shape: .diagnostic)
+    }
+
+    private func azureActivity(_ json: JSONIndex) throws(DecodeError) -> ActivityRecord {
+        let root = JSONIndex.root
+        guard let operation = json.nonEmpty(json.child(root, "OperationNameValue")) else {
+            throw DecodeError("OperationNameValue is empty")
+        }
+        guard let timeText = json.nonEmpty(json.child(root, "TimeGenerated")) else {
+            throw DecodeError("AzureActivity row without TimeGenerated")
+        }
+        let properties = json.child(root, "Properties_d")
+        let status = json.nonEmpty(json.child(root, "ActivityStatusValue")) ?? "unknown"
+        return ActivityRecord(
+            eventDataId: json.nonEmpty(json.child(root, "EventDataId")),
+            operationId: json.nonEmpty(json.child(root, "OperationId")),
+            correlationId: json.nonEmpty(json.child(root, "CorrelationId")),
+            operationName: operation,
+            status: ActivityRecord.normalizedStatus(status),
+            time: try time(timeText, field: "TimeGenerated"), timeField: "TimeGenerated",
+            resourceId: json.nonEmpty(json.child(root, "_ResourceId")) ?? json.nonEmpty(json.child(root, "ResourceId")) ?? "",
+            caller: json.nonEmpty(json.child(root, "Caller")),
+            category: json.nonEmpty(json.child(root, "CategoryValue")),
+            statusMessage: properties.flatMap { json.nonEmpty(json.child($0, "statusMessage")) },
+            requestBody: body(json, properties, "requestbody", "requestBody"),
+            responseBody: body(json, properties, "responseBody", "responsebody"),
+            shape: .azureActivity)
+    }
+
+    /// A body as JSON text: an object as written, a string decoded (twice if it holds an
+    /// encoded string, as some exports double-encode).
+    private func body(_ json: JSONIndex, _ properties: Int?, _ a: StaticString, _ b: StaticString) -> String? {
+        guard let properties, let node = json.child(properties, a) ?? json.child(properties, b) else { return nil }
+        switch json.kind(node) {
+        case .object, .array:
+            return json.raw(node)
+        case .string:
+            guard var text = json.nonEmpty(node) else { return nil }
+            if text.hasPrefix("\"") {
+                var inner = JSONIndex()
+                if (try? inner.load(text)) != nil, let decoded = inner.string(JSONIndex.root) { text = decoded }
+            }
+            return text.isEmpty ? nil : text
+        default:
+            return nil
+        }
+    }
+
+    private func time(_ text: String, field: String) throws(DecodeError) -> Timestamp {
+        do {
+            return try Timestamp.parse(text)
+        } catch .missingZone {
+            throw DecodeError("\(field) \"\(text)\" has no time zone; cutover does not guess one")
+        } catch {
+            throw DecodeError("\(field) \"\(text)\" is not an RFC 3339 time")
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import CSQLite
+
+/// One SQLite connection: opens the file, turns on extended result codes, runs SQL.
+///
+/// The only owner of a `sqlite3*` handle in cutover; statements borrow it.
+public final class Database {
+    let handle: OpaquePointer
+    public let path: String
+
+    /// Opens (and creates, unless `readOnly`) the database at `path`.
+    public init(path: String, readOnly: Bool = false) throws {
+        var db: OpaquePointer?
+        let flags =
+            readOnly
+            ? SQLITE_OPEN_READONLY
+            : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        let rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
+        guard rc == SQLITE_OK, let db else {
+            let error = SQLiteError(code: rc, db: db, sql: nil)
+            sqlite3_close(db)
+            throw SQLiteError(code: error.code, message: "cannot open \(path): \(error.message)")
+        }
+        sqlite3_extended_result_codes(db, 1)
+        sqlite3_busy_timeout(db, 5_000)
+        self.handle = db
+        self.path = path
+    }
+
+    deinit { sqlite3_close_v2(handle) }
+
+    /// Runs one or more statements that return no rows.
+    public func execute(_ sql: String) throws {
+        var error: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &error)
+        if rc != SQLITE_OK {
+            let message = error.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(rc))
+            sqlite3_free(error)
+            throw SQLiteError(code: rc, message: message, sql: sql)
+        }
+    }
+
+    public func prepare(_ sql: String) throws -> Statement {
+        try Statement(db: handle, sql: sql)
+    }
+
+    /// Runs a query and returns every row (small result sets: views, reports, tests).
+    public func rows(_ sql: String, _ values: [SQLValue] = []) throws -> [[SQLValue]] {
+        let stmt = try prepare(sql)
+        try stmt.bindAll(values)
+        var result: [[SQLValue]] = []
+        while try stmt.step() {
+            result.append((0..<stmt.columnCount).map { stmt.value($0) })
+        }
+        return result
+    }
+
+    /// The first column of the first row, or nil.
+    public func scalar(_ sql: String, _ values: [SQLValue] = []) throws -> SQLValue? {
+        try rows(sql, values).first?.first
+    }
+
+    public func int(_ sql: String, _ values: [SQLValue] = []) throws -> Int {
+        if case .integer(let v)? = try scalar(sql, values) { return Int(v) }
+        return 0
+    }
+
+    /// Runs `body` in one transaction; rolls back if it throws.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+
+    /// True when the statement only reads (SQLite's own judgement, used to guard `query`).
+    public func isReadOnly(_ sql: String) throws -> Bool {
+        let stmt = try prepare(sql)
+        return sqlite3_stmt_readonly(stmt.handle) != 0
+    }
+}

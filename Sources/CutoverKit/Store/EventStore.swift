@@ -1,0 +1,156 @@
+import Foundation
+
+/// The ingest side of the database: sources, events, activity records and rejects.
+///
+/// In: typed records with their raw bytes and position. Out: rows. Kubernetes events fold
+/// on `dedupe_key` (the event uid): the latest count and the widest first/last window win.
+/// Activity records dedupe on `eventDataId` or a natural key. Rejects are unique per
+/// (source, position), so a re-run never doubles them.
+public final class EventStore {
+    public let db: Database
+    private let insertEvent: Statement
+    private let insertActivity: Statement
+    private let insertReject: Statement
+    private static let insertEventSQL = (
+        """
+        INSERT INTO kube_events (dedupe_key, uid, cluster, namespace, name, object_kind, object_namespace,
+            object_name, object_uid, field_path, reason, message, type, source_component, source_host,
+            first_seen, last_seen, time_field, count, shape, source_id, position, raw)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)
+        ON CONFLICT (dedupe_key) DO UPDATE SET
+            count = max(count, excluded.count),
+            first_seen = min(first_seen, excluded.first_seen),
+            last_seen = max(last_seen, excluded.last_seen),
+            time_field = CASE WHEN excluded.last_seen > last_seen THEN excluded.time_field ELSE time_field END,
+            message = CASE WHEN excluded.last_seen > last_seen THEN excluded.message ELSE message END,
+            raw = CASE WHEN excluded.last_seen > last_seen OR excluded.count > count THEN excluded.raw ELSE raw END
+        """)
+    private static let insertActivitySQL = (
+        """
+        INSERT INTO activity_records (dedupe_key, event_data_id, operation_id, correlation_id, operation_name,
+            operation, status, time, time_field, resource_id, resource_key, caller, category, status_message,
+            request_body, response_body, shape, source_id, position, raw)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
+        ON CONFLICT (dedupe_key) DO NOTHING
+        """)
+    private static let insertRejectSQL = (
+        "INSERT OR IGNORE INTO rejects (source_id, position, line, reason, snippet) VALUES (?1, ?2, ?3, ?4, ?5)")
+
+    /// Opens or creates the database at `path`, in WAL mode so readers can query during an ingest.
+    public init(path: String) throws {
+        db = try Database(path: path)
+        try db.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+        try Schema.migrate(db)
+        insertEvent = try db.prepare(EventStore.insertEventSQL)
+        insertActivity = try db.prepare(EventStore.insertActivitySQL)
+        insertReject = try db.prepare(EventStore.insertRejectSQL)
+    }
+
+    /// A source already recorded with this content, if any: its id and status.
+    public func source(hash: String, size: Int64) throws -> (id: Int64, status: String)? {
+        let rows = try db.rows(
+            "SELECT source_id, status FROM sources WHERE content_hash = ?1 AND size = ?2",
+            [.text(hash), .integer(size)])
+        guard let row = rows.first, case .integer(let id) = row[0] else { return nil }
+        return (id, row[1].text)
+    }
+
+    /// Records the start of a file's ingest (or reuses the row of an interrupted one).
+    public func beginSource(path: String, hash: String?, size: Int64?, compressed: Bool, reuse: Int64?) throws -> Int64 {
+        let name = (path as NSString).lastPathComponent
+        if let reuse {
+            try db.prepare("UPDATE sources SET path = ?1, name = ?2, status = 'in_progress' WHERE source_id = ?3")
+                .run([.text(path), .text(name), .integer(reuse)])
+            return reuse
+        }
+        try db.prepare(
+            """
+            INSERT INTO sources (path, name, content_hash, size, compressed, ingested_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+            """
+        ).run([.text(path), .text(name), SQLValue(hash), size.map { .integer($0) } ?? .null, .integer(compressed ? 1 : 0)])
+        return db.lastInsertRowID
+    }
+
+    /// Stores the outcome of a file's ingest.
+    public func finishSource(_ id: Int64, _ file: FileSummary) throws {
+        try db.prepare(
+            """
+            UPDATE sources SET status = ?1, problem = ?2, kube_events = kube_events + ?3,
+                activity_records = activity_records + ?4, duplicates = duplicates + ?5, skipped = skipped + ?6,
+                rejects = (SELECT count(*) FROM rejects WHERE source_id = ?7)
+            WHERE source_id = ?7
+            """
+        ).run([.text(file.status.rawValue), SQLValue(file.problem), .integer(Int64(file.kubeEvents)),
+               .integer(Int64(file.activityRecords)), .integer(Int64(file.duplicates)), .integer(Int64(file.skipped)),
+               .integer(id)])
+    }
+
+    public func insert(_ e: KubeEvent, raw: UnsafeRawBufferPointer, source: Int64, position: RecordPosition) throws {
+        let s = insertEvent
+        try s.bind(1, e.dedupeKey)
+        try s.bind(2, e.uid)
+        try s.bind(3, e.cluster)
+        try s.bind(4, e.namespace)
+        try s.bind(5, e.name)
+        try s.bind(6, e.objectKind)
+        try s.bind(7, e.objectNamespace)
+        try s.bind(8, e.objectName)
+        try s.bind(9, e.objectUID)
+        try s.bind(10, e.fieldPath)
+        try s.bind(11, e.reason)
+        try s.bind(12, e.message)
+        try s.bind(13, e.type)
+        try s.bind(14, e.sourceComponent)
+        try s.bind(15, e.sourceHost)
+        try s.bind(16, e.firstSeen.description)
+        try s.bind(17, e.lastSeen.description)
+        try s.bind(18, e.timeField)
+        try s.bind(19, e.count)
+        try s.bind(20, e.shape.rawValue)
+        try s.bind(21, source)
+        try s.bind(22, position.offset)
+        try s.bind(23, bytes: raw)
+        defer { s.reset() }
+        try s.step()
+    }
+
+    public func insert(_ r: ActivityRecord, raw: UnsafeRawBufferPointer, source: Int64, position: RecordPosition) throws {
+        let s = insertActivity
+        try s.bind(1, r.dedupeKey)
+        try s.bind(2, r.eventDataId)
+        try s.bind(3, r.operationId)
+        try s.bind(4, r.correlationId)
+        try s.bind(5, r.operationName)
+        try s.bind(6, r.operation)
+        try s.bind(7, r.status)
+        try s.bind(8, r.time.description)
+        try s.bind(9, r.timeField)
+        try s.bind(10, r.resourceId)
+        try s.bind(11, r.resourceKey)
+        try s.bind(12, r.caller)
+        try s.bind(13, r.category)
+        try s.bind(14, r.statusMessage)
+        try s.bind(15, r.requestBody)
+        try s.bind(16, r.responseBody)
+        try s.bind(17, r.shape.rawValue)
+        try s.bind(18, source)
+        try s.bind(19, position.offset)
+        try s.bind(20, bytes: raw)
+        defer { s.reset() }
+        try s.step()
+    }
+
+    public func reject(source: Int64, position: RecordPosition, reason: String, snippet: [UInt8]) throws {
+        let s = insertReject
+        try s.bind(1, source)
+        try s.bind(2, position.offset)
+        try s.bind(3, position.line)
+        try s.bind(4, reason)
+        try s.bind(5, String(decoding: snippet, as: UTF8.self))
+        defer { s.reset() }
+        try s.step()
+    }
+
+    public func count(_ table: String) throws -> Int { try db.int("SELECT count(*) FROM \(table)") }
+}

@@ -1,0 +1,178 @@
+/// The database layout, as numbered migrations recorded in `PRAGMA user_version`.
+///
+/// Tables are `STRICT`; times are fixed-width UTC text ending in `Z`. The views
+/// `attributions`, `milestones` and `node_rounds` are the documented contract for SREs
+/// (DESIGN.md section 2); the `*_results` tables behind them are rewritten by `correlate`.
+public enum Schema {
+    /// Each entry moves the schema from version `index` to `index + 1`.
+    static let migrations: [String] = [
+        """
+        CREATE TABLE sources (
+            source_id        INTEGER PRIMARY KEY,
+            path             TEXT NOT NULL,
+            name             TEXT NOT NULL,
+            content_hash     TEXT,
+            size             INTEGER,
+            compressed       INTEGER NOT NULL DEFAULT 0,
+            status           TEXT NOT NULL DEFAULT 'in_progress',
+            problem          TEXT,
+            kube_events      INTEGER NOT NULL DEFAULT 0,
+            activity_records INTEGER NOT NULL DEFAULT 0,
+            duplicates       INTEGER NOT NULL DEFAULT 0,
+            skipped          INTEGER NOT NULL DEFAULT 0,
+            rejects          INTEGER NOT NULL DEFAULT 0,
+            ingested_at      TEXT NOT NULL
+        ) STRICT;
+        CREATE UNIQUE INDEX sources_by_content ON sources(content_hash, size);
+
+        CREATE TABLE kube_events (
+            event_id         INTEGER PRIMARY KEY,
+            dedupe_key       TEXT NOT NULL UNIQUE,
+            uid              TEXT,
+            cluster          TEXT,
+            namespace        TEXT,
+            name             TEXT,
+            object_kind      TEXT,
+            object_namespace TEXT,
+            object_name      TEXT,
+            object_uid       TEXT,
+            field_path       TEXT,
+            reason           TEXT,
+            message          TEXT,
+            type             TEXT,
+            source_component TEXT,
+            source_host      TEXT,
+            first_seen       TEXT NOT NULL,
+            last_seen        TEXT NOT NULL,
+            time_field       TEXT NOT NULL,
+            count            INTEGER NOT NULL,
+            shape            TEXT NOT NULL,
+            source_id        INTEGER NOT NULL REFERENCES sources(source_id),
+            position         INTEGER NOT NULL,
+            raw              TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX kube_events_by_reason ON kube_events(reason);
+
+        CREATE TABLE activity_records (
+            record_id        INTEGER PRIMARY KEY,
+            dedupe_key       TEXT NOT NULL UNIQUE,
+            event_data_id    TEXT,
+            operation_id     TEXT,
+            correlation_id   TEXT,
+            operation_name   TEXT NOT NULL,
+            operation        TEXT NOT NULL,
+            status           TEXT NOT NULL,
+            time             TEXT NOT NULL,
+            time_field       TEXT NOT NULL,
+            resource_id      TEXT NOT NULL,
+            resource_key     TEXT NOT NULL,
+            caller           TEXT,
+            category         TEXT,
+            status_message   TEXT,
+            request_body     TEXT,
+            response_body    TEXT,
+            shape            TEXT NOT NULL,
+            source_id        INTEGER NOT NULL REFERENCES sources(source_id),
+            position         INTEGER NOT NULL,
+            raw              TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX activity_records_by_operation ON activity_records(operation, status);
+
+        CREATE TABLE rejects (
+            reject_id        INTEGER PRIMARY KEY,
+            source_id        INTEGER NOT NULL REFERENCES sources(source_id),
+            position         INTEGER NOT NULL,
+            line             INTEGER NOT NULL,
+            reason           TEXT NOT NULL,
+            snippet          TEXT NOT NULL,
+            UNIQUE (source_id, position)
+        ) STRICT;
+
+        CREATE TABLE milestone_results (
+            round            INTEGER PRIMARY KEY,
+            name             TEXT NOT NULL,
+            effective_time   TEXT,
+            source           TEXT NOT NULL,
+            evidence         TEXT NOT NULL,
+            requires_reimage INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE TABLE node_results (
+            node             TEXT PRIMARY KEY,
+            vmss             TEXT,
+            instance_id      INTEGER,
+            pool             TEXT,
+            first_seen       TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE bootstrap_results (
+            node             TEXT NOT NULL,
+            time             TEXT NOT NULL,
+            kind             TEXT NOT NULL,
+            strength         TEXT NOT NULL,
+            evidence         TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE node_round_results (
+            node             TEXT NOT NULL,
+            round            INTEGER NOT NULL,
+            bootstrapped_at  TEXT,
+            status           TEXT NOT NULL,
+            PRIMARY KEY (node, round)
+        ) STRICT;
+
+        CREATE TABLE failure_results (
+            failure_id       INTEGER PRIMARY KEY,
+            event_id         INTEGER NOT NULL,
+            cluster          TEXT,
+            node             TEXT,
+            namespace        TEXT,
+            pod              TEXT,
+            category         TEXT NOT NULL,
+            reason           TEXT NOT NULL,
+            message          TEXT,
+            first_seen       TEXT NOT NULL,
+            last_seen        TEXT NOT NULL,
+            count            INTEGER NOT NULL,
+            verdict          TEXT NOT NULL,
+            missed_round     INTEGER,
+            missed_rounds    TEXT,
+            confidence       TEXT NOT NULL,
+            explanation      TEXT NOT NULL,
+            event_uid        TEXT
+        ) STRICT;
+
+        CREATE VIEW attributions AS
+            SELECT failure_id, cluster, node, namespace, pod, category, reason, first_seen, last_seen,
+                   count, verdict, missed_round, missed_rounds, confidence, explanation, event_uid, message
+            FROM failure_results;
+
+        CREATE VIEW milestones AS
+            SELECT round, name, effective_time, source, evidence
+            FROM milestone_results;
+
+        CREATE VIEW node_rounds AS
+            SELECT r.node, n.vmss, n.instance_id, n.pool, r.round, r.bootstrapped_at, r.status
+            FROM node_round_results r LEFT JOIN node_results n ON n.node = r.node;
+        """
+    ]
+
+    public static var version: Int { migrations.count }
+
+    /// Brings `db` to the current version; a newer database than this binary knows is refused.
+    public static func migrate(_ db: Database) throws {
+        let current = try db.int("PRAGMA user_version")
+        guard current <= migrations.count else {
+            throw SQLiteError(
+                code: 0,
+                message: "\(db.path) has schema version \(current), newer than this cutover (\(migrations.count)): "
+                    + "upgrade cutover or use another --db")
+        }
+        for version in current..<migrations.count {
+            try db.transaction {
+                try db.execute(migrations[version])
+                try db.execute("PRAGMA user_version = \(version + 1)")
+            }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import CSQLite
+
+/// A prepared SQLite statement that owns its handle and finalises it in `deinit`.
+///
+/// Prepare once, then `bind`/`step`/`reset` in loops. Byte-slice binding copies the bytes
+/// (SQLITE_TRANSIENT) so that callers may reuse their buffers right after `step`.
+public final class Statement {
+    let handle: OpaquePointer
+    let db: OpaquePointer
+    public let sql: String
+
+    init(db: OpaquePointer, sql: String) throws {
+        var stmt: OpaquePointer?
+        let rc = sqlite3_prepare_v2(db, sql, -1, &stmt, nil)
+        guard rc == SQLITE_OK, let stmt else { throw SQLiteError(code: rc, db: db, sql: sql) }
+        self.handle = stmt
+        self.db = db
+        self.sql = sql
+    }
+
+    deinit { sqlite3_finalize(handle) }
+
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    public func bind(_ index: Int32, _ value: String?) throws {
+        let rc: Int32
+        if let value {
+            rc = sqlite3_bind_text(handle, index, value, -1, Statement.transient)
+        } else {
+            rc = sqlite3_bind_null(handle, index)
+        }
+        try check(rc)
+    }
+
+    public func bind(_ index: Int32, bytes: UnsafeRawBufferPointer?) throws {
+        let rc: Int32
+        if let bytes, let base = bytes.baseAddress {
+            rc = sqlite3_bind_text(
+                handle, index, base.assumingMemoryBound(to: CChar.self), Int32(bytes.count),
+                Statement.transient)
+        } else if bytes != nil {
+            rc = sqlite3_bind_text(handle, index, "", 0, Statement.transient)
+        } else {
+            rc = sqlite3_bind_null(handle, index)
+        }
+        try check(rc)
+    }
+
+    public func bind(_ index: Int32, _ value: Int64?) throws {
+        try check(value.map { sqlite3_bind_int64(handle, index, $0) } ?? sqlite3_bind_null(handle, index))
+    }
+
+    public func bind(_ index: Int32, _ value: Int?) throws {
+        try bind(index, value.map(Int64.init))
+    }
+
+    public func bind(_ index: Int32, _ value: Double?) throws {
+        try check(value.map { sqlite3_bind_double(handle, index, $0) } ?? sqlite3_bind_null(handle, index))
+    }
+
+    /// Binds values in order, starting at parameter 1.
+    public func bindAll(_ values: [SQLValue]) throws {
+        for (offset, value) in values.enumerated() {
+            let index = Int32(offset + 1)
+            switch value {
+            case .null: try check(sqlite3_bind_null(handle, index))
+            case .integer(let v): try bind(index, v)
+            case .real(let v): try bind(index, v)
+            case .text(let v): try bind(index, v)
+            }
+        }
+    }
+
+    /// Steps once; returns true when a row is available.
+    @discardableResult
+    public func step() throws -> Bool {
+        let rc = sqlite3_step(handle)
+        switch rc {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        default: throw SQLiteError(code: rc, db: db, sql: sql)
+        }
+    }
+
+    /// Runs the statement to completion with the given values, then resets it.
+    public func run(_ values: [SQLValue] = []) throws {
+        try bindAll(values)
+        defer { reset() }
+        while try step() {}
+    }
+
+    public func reset() {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+    }
+
+    public var columnCount: Int32 { sqlite3_column_count(handle) }
+
+    public func columnName(_ index: Int32) -> String {
+        sqlite3_column_name(handle, index).map { String(cString: $0) } ?? ""
+    }
+
+    public func isNull(_ index: Int32) -> Bool { sqlite3_column_type(handle, index) == SQLITE_NULL }
+
+    public func string(_ index: Int32) -> String? {
+        guard let text = sqlite3_column_text(handle, index) else { return nil }
+        return String(cString: text)
+    }
+
+    public func int(_ index: Int32) -> Int? {
+        isNull(index) ? nil : Int(sqlite3_column_int64(handle, index))
+    }
+
+    public func value(_ index: Int32) -> SQLValue {
+        switch sqlite3_column_type(handle, index) {
+        case SQLITE_NULL: return .null
+        case SQLITE_INTEGER: return .integer(sqlite3_column_int64(handle, index))
+        case SQLITE_FLOAT: return .real(sqlite3_column_double(handle, index))
+        default: return .text(string(index) ?? "")
+        }
+    }
+
+    private func check(_ rc: Int32) throws {
+        guard rc == SQLITE_OK else { throw SQLiteError(code: rc, db: db, sql: sql) }
+    }
+}
+
+/// A value read from or bound to SQLite.
+public enum SQLValue: Sendable, Equatable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+
+    public init(_ value: String?) { self = value.map { .text($0) } ?? .null }
+    public init(_ value: Int?) { self = value.map { .integer(Int64($0)) } ?? .null }
+
+    /// The value as text, as `sqlite3` prints it (NULL as the empty string).
+    public var text: String {
+        switch self {
+        case .null: return ""
+        case .integer(let v): return String(v)
+        case .real(let v): return String(v)
+        case .text(let v): return v
+        }
+    }
+}
