@@ -1,1 +1,23 @@
+import ArgumentParser
 import CutoverKit
+import Foundation
+
+/// `cutover`: which failures came from which node missing which round of a network-isolation cutover.
+struct Cutover: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cutover",
+        abstract: "Explain the failures of an AKS network-isolation cutover, node by node and round by round.",
+        discussion: """
+            Exit codes: 0 success; 1 usage or fatal error; 2 finished, but some input files were damaged \
+            or unreadable (their good records were kept).
+            Example:
+              cutover run samples/ --out postmortem.md
+            """,
+        subcommands: [Run.self, Ingest.self, Correlate.self, Report.self, Query.self]
+    )
+}
+
+/// Exit code for a run that finished but could not read every input to its end.
+let damagedInputExit: Int32 = 2
+
+Cutover.main()

@@ -1,0 +1,28 @@
+/// The verdict on one failure: which round its node missed, or why no round is to blame.
+public struct Attribution: Sendable, Equatable {
+    public enum Verdict: String, Sendable {
+        case missedRound = "missed_round"
+        case converged
+        case preConversion = "pre_conversion"
+        case unplaced
+    }
+
+    public enum Confidence: String, Sendable, Comparable {
+        case low, medium, high
+
+        public static func < (a: Confidence, b: Confidence) -> Bool {
+            let order: [Confidence] = [.low, .medium, .high]
+            return order.firstIndex(of: a)! < order.firstIndex(of: b)!
+        }
+    }
+
+    public var failure: Failure
+    public var verdict: Verdict
+    /// The earliest missed round, and all of them.
+    public var missedRound: Int?
+    public var missedRounds: [Int]
+    public var confidence: Confidence
+    public var explanation: String
+    /// The bootstrap the decision rested on.
+    public var basis: Bootstrap?
+}

@@ -1,0 +1,99 @@
+import Foundation
+
+/// Attributes each failure to the round its node missed (DESIGN.md section 2, the contract).
+///
+/// For a failure on node N first seen at t: the active rounds are the milestones at or
+/// before t; B is N's latest bootstrap at or before t (its first appearance if nothing
+/// earlier is known); the missed rounds are the active rounds, among those that need a
+/// reimage, that took effect after B. The error text then corroborates or weakens it.
+public struct Attributor {
+    public var milestones: [Milestone]
+
+    public init(milestones: [Milestone]) { self.milestones = milestones }
+
+    public func attribute(_ failure: Failure, node: NodeHistory?) -> Attribution {
+        guard let nodeName = failure.node, let node else {
+            return Attribution(
+                failure: failure, verdict: .unplaced, missedRound: nil, missedRounds: [], confidence: .low,
+                explanation: "No node is known for this failure: the event has no reporting host and the pod has no Scheduled event.",
+                basis: nil)
+        }
+        let t = failure.firstSeen
+        let active = activeRounds(at: t)
+        let signal = ErrorSignal(message: failure.message)
+        guard !active.isEmpty else {
+            let anyKnown = milestones.contains { $0.time != nil }
+            return Attribution(
+                failure: failure, verdict: .preConversion, missedRound: nil, missedRounds: [],
+                confidence: anyKnown ? .high : .medium,
+                explanation: anyKnown
+                    ? "Began at \(t.minuteText), before any round took effect: the cutover did not cause it."
+                    : "No round's milestone is known (none detected, none given with --milestone), so nothing can be attributed.",
+                basis: nil)
+        }
+        let basis = node.latestBootstrap(atOrBefore: t)
+        let bootTime = basis?.time ?? node.firstSeen
+        let missed = missedRounds(active: active, lastBootstrap: bootTime)
+        let basisText = describe(basis, node: nodeName)
+        if missed.isEmpty {
+            var confidence: Attribution.Confidence = basis?.strength == .perNode ? .high : .medium
+            var text = "\(nodeName) \(basisText), after every active round (\(list(active.map(\.round.number)))): "
+                + "the node had the current config, so the failure has another cause (\(signal.summary))."
+            if overlaps(basis) {
+                confidence = .low
+                text += " The bootstrap overlapped a milestone's operation, so the order is uncertain."
+            }
+            return Attribution(failure: failure, verdict: .converged, missedRound: nil, missedRounds: [],
+                               confidence: confidence, explanation: text, basis: basis)
+        }
+        let earliest = missed[0]
+        var confidence: Attribution.Confidence =
+            basis?.strength == .perNode && earliest.source != .notObserved ? .high : .medium
+        var text = "\(nodeName) \(basisText), before round \(earliest.round.number) (\(earliest.round.name)) took effect at "
+            + "\(earliest.time?.minuteText ?? "?")"
+        if missed.count > 1 { text += "; it also missed round(s) \(list(missed.dropFirst().map(\.round.number)))" }
+        text += "."
+        if signal.pointsToUnrelatedCause {
+            confidence = .low
+            text += " But the error (\(signal.summary)) points to an unrelated cause."
+        } else if missed.contains(where: { signal.fits(round: $0.round.number) }) {
+            text += " The error (\(signal.summary)) fits that."
+        }
+        if overlaps(basis) {
+            confidence = .low
+            text += " The bootstrap overlapped a milestone's operation, so the order is uncertain."
+        }
+        return Attribution(
+            failure: failure, verdict: .missedRound, missedRound: earliest.round.number,
+            missedRounds: missed.map(\.round.number), confidence: confidence, explanation: text, basis: basis)
+    }
+
+    /// Milestones in effect at `t`, in round order.
+    func activeRounds(at t: Timestamp) -> [Milestone] {
+        milestones.filter { m in m.time.map { $0 <= t } ?? false }.sorted { $0.round.number < $1.round.number }
+    }
+
+    /// The active rounds a node whose last bootstrap was at `lastBootstrap` did not get.
+    func missedRounds(active: [Milestone], lastBootstrap: Timestamp) -> [Milestone] {
+        active.filter { m in m.round.requiresReimage && (m.time.map { $0 > lastBootstrap } ?? false) }
+    }
+
+    /// A bootstrap that happened while a milestone's operation was still running.
+    func overlaps(_ basis: Bootstrap?) -> Bool {
+        guard let basis else { return false }
+        return milestones.contains { m in
+            guard let start = m.startedAt, let end = m.time else { return false }
+            return basis.time >= start && basis.time <= end
+        }
+    }
+
+    private func describe(_ basis: Bootstrap?, node: String) -> String {
+        guard let basis else { return "has no known bootstrap" }
+        switch basis.kind {
+        case .firstSeen: return "was first seen at \(basis.time.minuteText) and shows no reimage since"
+        default: return "last bootstrapped at \(basis.time.minuteText) (\(basis.kind.rawValue.replacingOccurrences(of: "_", with: " ")))"
+        }
+    }
+
+    private func list(_ numbers: [Int]) -> String { numbers.map(String.init).joined(separator: ", ") }
+}

@@ -1,0 +1,99 @@
+import Foundation
+
+/// Builds each node's history from events and activity records.
+///
+/// In: facts. Out: `NodeHistory` per node, sorted by name.
+/// Per-node evidence (FACTS.md 5.1, 5.2, 7.2): the upgrader's "Successfully reimaged node: N",
+/// node-controller `RegisteredNode` (a new Node object), aks-auto-repair `NodeReimageEnd`, and a
+/// succeeded ARM instance reimage mapped to N by the base-36 rule. Every node also gets its
+/// first appearance as a bootstrap of the `first_seen` kind. `Rebooted`, `NodeRebootEnd` and
+/// ARM `restart/action` are recorded as reboots and never count. A `RemovingNode` with no
+/// later sign of the node marks it as gone.
+public struct BootstrapFinder {
+    public init() {}
+
+    public func histories(_ facts: CorrelationFacts) -> [NodeHistory] {
+        var firstSeen = facts.nodeFirstSeen
+        var lastSeen: [String: Timestamp] = [:]
+        var bootstraps: [String: [Bootstrap]] = [:]
+        var removals: [String: Timestamp] = [:]
+        func see(_ node: String, _ t: Timestamp, _ until: Timestamp) {
+            if let f = firstSeen[node] { firstSeen[node] = min(f, t) } else { firstSeen[node] = t }
+            lastSeen[node] = max(lastSeen[node] ?? until, until)
+        }
+        func add(_ node: String, _ times: [Timestamp], _ kind: Bootstrap.Kind, _ evidence: String) {
+            for t in Set(times) {
+                bootstraps[node, default: []].append(Bootstrap(node: node, time: t, kind: kind, evidence: evidence))
+            }
+        }
+        for e in facts.events {
+            let nodeObject = e.objectKind == "Node" ? e.objectName?.lowercased() : nil
+            if let host = e.sourceHost?.lowercased(), NodeName(host) != nil { see(host, e.firstSeen, e.lastSeen) }
+            if let node = nodeObject { see(node, e.firstSeen, e.lastSeen) }
+            switch (e.reason, e.sourceComponent ?? "") {
+            case ("Upgrade", _) where e.message.hasPrefix("Successfully reimaged node"):
+                if let node = Self.nodeInMessage(e.message) ?? nodeObject {
+                    add(node, [e.firstSeen, e.lastSeen], .upgraderReimage, "upgrader: \(e.message)")
+                }
+            case ("RegisteredNode", _):
+                if let node = nodeObject { add(node, [e.firstSeen, e.lastSeen], .registeredNode, "node-controller RegisteredNode") }
+            case ("NodeReimageEnd", _):
+                if let node = nodeObject { add(node, [e.lastSeen], .autoRepairReimage, "aks-auto-repair NodeReimageEnd") }
+            case ("Rebooted", _), ("NodeRebootEnd", _):
+                if let node = nodeObject ?? e.sourceHost?.lowercased() {
+                    add(node, [e.lastSeen], .reboot, "\(e.reason) (a reboot does not re-run bootstrap)")
+                }
+            case ("Scheduled", _):
+                if let node = Self.scheduledNode(e.message) { see(node, e.firstSeen, e.lastSeen) }
+            case ("RemovingNode", _):
+                if let node = nodeObject { removals[node] = max(removals[node] ?? e.lastSeen, e.lastSeen) }
+            default:
+                break
+            }
+        }
+        for a in facts.activity where a.status == "Succeeded" {
+            guard let instance = ScaleSetInstance(resourceID: a.resourceKey), let id = instance.instanceID else { continue }
+            let node = NodeName.name(vmss: instance.vmss, instanceID: id)
+            if a.operation.hasSuffix("/virtualmachines/reimage/action") {
+                add(node, [a.time], .armInstanceReimage, "ARM \(a.operation) succeeded")
+                see(node, a.time, a.time)
+            } else if a.operation.hasSuffix("/virtualmachines/restart/action") {
+                add(node, [a.time], .reboot, "ARM \(a.operation) (a restart does not re-run bootstrap)")
+            }
+        }
+        return firstSeen.keys.sorted().map { node in
+            let first = firstSeen[node] ?? Timestamp(millis: 0)
+            var list = bootstraps[node] ?? []
+            list.append(Bootstrap(node: node, time: first, kind: .firstSeen, evidence: "first appearance in the events"))
+            list.sort { ($0.time, $0.kind.rawValue) < ($1.time, $1.kind.rawValue) }
+            var removed: Timestamp?
+            if let r = removals[node], !list.contains(where: { $0.counts && $0.time > r }), (lastSeen[node] ?? r) <= r {
+                removed = r
+            }
+            return NodeHistory(name: node, parsed: NodeName(node), firstSeen: first, bootstraps: list, removedAt: removed)
+        }
+    }
+
+    /// The node of a default-scheduler message "Successfully assigned ns/pod to aks-…-vmss000001".
+    static func scheduledNode(_ message: String) -> String? {
+        guard let range = message.range(of: " to ", options: .backwards) else { return nil }
+        let node = message[range.upperBound...].trimmingCharacters(in: .whitespaces)
+        return node.isEmpty || node.contains(" ") ? nil : node.lowercased()
+    }
+
+    /// The pod ("ns/pod") of a default-scheduler message.
+    static func scheduledPod(_ message: String) -> String? {
+        guard let start = message.range(of: "assigned "), let end = message.range(of: " to ", options: .backwards),
+            start.upperBound < end.lowerBound
+        else { return nil }
+        return String(message[start.upperBound..<end.lowerBound])
+    }
+
+    /// The node named at the end of an upgrader message ("…node: aks-x-1-vmss000001" or "[…]").
+    static func nodeInMessage(_ message: String) -> String? {
+        guard let colon = message.lastIndex(of: ":") else { return nil }
+        let tail = message[message.index(after: colon)...]
+            .trimmingCharacters(in: CharacterSet(charactersIn: " []"))
+        return tail.isEmpty || tail.contains(" ") ? nil : tail.lowercased()
+    }
+}

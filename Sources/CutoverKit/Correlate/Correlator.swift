@@ -1,0 +1,81 @@
+/// The correlation stage: facts in, milestones, node histories and attributions out.
+///
+/// Pure: no I/O. `CorrelationStore` reads the facts from SQLite and writes the result back.
+public struct Correlator {
+    public var playbook: Playbook
+    /// Milestone times given by the user (`--milestone N=TIME`); they win over detected ones.
+    public var given: [Int: Timestamp]
+
+    public init(playbook: Playbook = .threeRounds, given: [Int: Timestamp] = [:]) {
+        self.playbook = playbook
+        self.given = given
+    }
+
+    public struct Result: Sendable {
+        public var milestones: [Milestone]
+        public var nodes: [NodeHistory]
+        public var attributions: [Attribution]
+        /// Per node and round: when the node first bootstrapped after the milestone.
+        public var nodeRounds: [NodeRound]
+    }
+
+    public struct NodeRound: Sendable, Equatable {
+        public enum Status: String, Sendable {
+            case done, missed, gone
+            case notRequired = "not_required"
+            case unknown
+        }
+
+        public var node: String
+        public var round: Int
+        public var bootstrappedAt: Timestamp?
+        public var status: Status
+    }
+
+    public func correlate(_ facts: CorrelationFacts) -> Result {
+        let milestones = applyGiven(MilestoneDetector(playbook: playbook).detect(facts.activity))
+        let nodes = BootstrapFinder().histories(facts)
+        let byName = Dictionary(uniqueKeysWithValues: nodes.map { ($0.name, $0) })
+        let attributor = Attributor(milestones: milestones)
+        let attributions = FailureClassifier().failures(facts.events)
+            .map { attributor.attribute($0, node: $0.node.flatMap { byName[$0] }) }
+            .sorted { ($0.failure.firstSeen, $0.failure.eventID) < ($1.failure.firstSeen, $1.failure.eventID) }
+        return Result(milestones: milestones, nodes: nodes, attributions: attributions,
+                      nodeRounds: nodeRounds(nodes, milestones))
+    }
+
+    func applyGiven(_ detected: [Milestone]) -> [Milestone] {
+        detected.map { m in
+            guard let t = given[m.round.number] else { return m }
+            var evidence = "given with --milestone \(m.round.number)=\(t.description)"
+            if m.source == .detected, let d = m.time { evidence += " (the logs show \(d.minuteText))" }
+            return Milestone(round: m.round, time: t, startedAt: nil, source: .given, evidence: evidence, cluster: m.cluster)
+        }
+    }
+
+    /// Whether each node bootstrapped after each milestone.
+    func nodeRounds(_ nodes: [NodeHistory], _ milestones: [Milestone]) -> [NodeRound] {
+        var result: [NodeRound] = []
+        for node in nodes {
+            for m in milestones {
+                let number = m.round.number
+                guard let t = m.time else {
+                    result.append(NodeRound(node: node.name, round: number, bootstrappedAt: nil, status: .unknown))
+                    continue
+                }
+                guard m.round.requiresReimage else {
+                    result.append(NodeRound(node: node.name, round: number, bootstrappedAt: nil, status: .notRequired))
+                    continue
+                }
+                if let removed = node.removedAt, removed <= t {
+                    result.append(NodeRound(node: node.name, round: number, bootstrappedAt: nil, status: .gone))
+                } else if let b = node.firstBootstrap(after: t) {
+                    result.append(NodeRound(node: node.name, round: number, bootstrappedAt: b.time, status: .done))
+                } else {
+                    result.append(NodeRound(node: node.name, round: number, bootstrappedAt: nil, status: .missed))
+                }
+            }
+        }
+        return result
+    }
+}

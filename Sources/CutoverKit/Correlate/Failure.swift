@@ -1,0 +1,102 @@
+/// An image-pull or add-on failure: one Kubernetes event object (however often it repeated).
+public struct Failure: Sendable, Equatable {
+    public enum Category: String, Sendable {
+        case imagePull = "image_pull"
+        case addon
+    }
+
+    public var eventID: Int64
+    public var uid: String?
+    public var cluster: String?
+    public var node: String?
+    /// Where `node` came from: the event's reporting host or the pod's `Scheduled` event.
+    public var nodeSource: String?
+    public var namespace: String?
+    public var pod: String?
+    public var category: Category
+    public var reason: String
+    public var message: String
+    public var firstSeen: Timestamp
+    public var lastSeen: Timestamp
+    public var count: Int
+}
+
+/// Picks the failures out of the events and places them on nodes.
+///
+/// Image pulls: `ErrImagePull`, `ImagePullBackOff`, `Failed` with a pull error, `BackOff`
+/// "Back-off pulling image", `FailedCreatePodSandBox` on the sandbox image (kubelet
+/// `images/image_manager.go` texts, FACTS.md 5.3). Add-ons: pods of the AKS add-ons of
+/// FACTS.md 5.4 in `kube-system` with `BackOff`, `Failed`, `FailedCreatePodSandBox`,
+/// `FailedMount`, `Unhealthy` or a pull failure. The node is the event's reporting host,
+/// else the node of the pod's `Scheduled` event.
+public struct FailureClassifier {
+    public static let addonNamespaces: Set<String> = ["kube-system", "gatekeeper-system", "calico-system", "app-routing-system"]
+    public static let addonPrefixes = [
+        "coredns", "konnectivity-agent", "metrics-server", "kube-proxy", "azure-ip-masq-agent", "cloud-node-manager",
+        "csi-azuredisk-node", "csi-azurefile-node", "csi-blob-node", "azure-cns", "azure-policy", "azure-wi-webhook",
+        "ama-logs", "ama-metrics", "microsoft-defender", "retina-agent", "eraser", "gatekeeper", "calico", "tigera",
+        "nginx", "keda", "aks-secrets-store", "secrets-store-csi", "omsagent",
+    ]
+    static let addonReasons: Set<String> = [
+        "BackOff", "CrashLoopBackOff", "Failed", "FailedCreatePodSandBox", "FailedMount", "Unhealthy",
+        "ErrImagePull", "ImagePullBackOff",
+    ]
+
+    public init() {}
+
+    public static func isAddon(namespace: String?, pod: String?) -> Bool {
+        guard let namespace, addonNamespaces.contains(namespace), let pod else { return false }
+        return addonPrefixes.contains { pod.hasPrefix($0) }
+    }
+
+    public static func isImagePull(reason: String, message: String) -> Bool {
+        switch reason {
+        case "ErrImagePull", "ImagePullBackOff":
+            return true
+        case "Failed":
+            return message.contains("pull image") || message.contains("ErrImagePull") || message.contains("ImagePullBackOff")
+        case "BackOff":
+            return message.hasPrefix("Back-off pulling image")
+        case "FailedCreatePodSandBox":
+            return message.contains("sandbox image") || message.contains("pause")
+        default:
+            return false
+        }
+    }
+
+    /// The category of a pod event, or nil when it is not a failure.
+    public static func category(namespace: String?, pod: String?, reason: String, message: String) -> Failure.Category? {
+        if isAddon(namespace: namespace, pod: pod) && addonReasons.contains(reason) {
+            // A container that exited normally on its way out is not an add-on failure.
+            if reason == "Failed" && !isImagePull(reason: reason, message: message) && message.isEmpty { return nil }
+            return .addon
+        }
+        return isImagePull(reason: reason, message: message) ? .imagePull : nil
+    }
+
+    /// Failures among `events`, with their node.
+    public func failures(_ events: [EventFact]) -> [Failure] {
+        var podNode: [String: String] = [:]
+        for e in events where e.reason == "Scheduled" {
+            if let pod = BootstrapFinder.scheduledPod(e.message), let node = BootstrapFinder.scheduledNode(e.message) {
+                podNode[pod] = node
+            }
+        }
+        var result: [Failure] = []
+        for e in events where e.objectKind == "Pod" {
+            guard let category = Self.category(namespace: e.objectNamespace, pod: e.objectName, reason: e.reason, message: e.message)
+            else { continue }
+            var node = e.sourceHost.map { $0.lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
+            var nodeSource: String? = node == nil ? nil : "reporting host"
+            if node == nil, let ns = e.objectNamespace, let pod = e.objectName, let scheduled = podNode["\(ns)/\(pod)"] {
+                node = scheduled
+                nodeSource = "the pod's Scheduled event"
+            }
+            result.append(Failure(
+                eventID: e.eventID, uid: e.uid, cluster: e.cluster, node: node, nodeSource: nodeSource,
+                namespace: e.objectNamespace, pod: e.objectName, category: category, reason: e.reason, message: e.message,
+                firstSeen: e.firstSeen, lastSeen: e.lastSeen, count: e.count))
+        }
+        return result
+    }
+}

@@ -1,0 +1,49 @@
+/// An AKS VMSS node name split into pool, scale set and instance id.
+///
+/// `aks-<pool>-<nnnnnnnn>-vmss<6 base-36 digits>` is instance `int(suffix, 36)` of scale set
+/// `aks-<pool>-<nnnnnnnn>-vmss` (FACTS.md section 4): `aks-nodepool1-12345678-vmss00000a` → 10.
+public struct NodeName: Sendable, Equatable, Hashable {
+    public var name: String
+    public var pool: String
+    public var vmss: String
+    public var instanceID: Int
+
+    public init?(_ name: String) {
+        let lower = name.lowercased()
+        guard lower.hasPrefix("aks-"), lower.count > 10, let range = lower.range(of: "-vmss", options: .backwards)
+        else { return nil }
+        let suffix = lower[range.upperBound...]
+        guard suffix.count == 6, let id = Int(suffix, radix: 36) else { return nil }
+        let head = lower[lower.index(lower.startIndex, offsetBy: 4)..<range.lowerBound]
+        let parts = head.split(separator: "-")
+        guard parts.count >= 2 else { return nil }
+        self.name = lower
+        self.pool = parts.dropLast().joined(separator: "-")
+        self.vmss = String(lower[..<range.upperBound])
+        self.instanceID = id
+    }
+
+    /// The node name of instance `id` of scale set `vmss` (lower case, as AKS names nodes).
+    public static func name(vmss: String, instanceID: Int) -> String {
+        let digits = String(instanceID, radix: 36)
+        return vmss.lowercased() + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+    }
+}
+
+/// A Compute resource id split into scale set and instance, case-insensitively:
+/// `/subscriptions/…/resourceGroups/MC_…/providers/Microsoft.Compute/virtualMachineScaleSets/<vmss>/virtualMachines/<id>`.
+public struct ScaleSetInstance: Sendable, Equatable {
+    public var vmss: String
+    public var instanceID: Int?
+
+    public init?(resourceID: String) {
+        let parts = resourceID.lowercased().split(separator: "/").map(String.init)
+        guard let i = parts.firstIndex(of: "virtualmachinescalesets"), i + 1 < parts.count else { return nil }
+        vmss = parts[i + 1]
+        if i + 3 < parts.count, parts[i + 2] == "virtualmachines" {
+            instanceID = Int(parts[i + 3])
+        } else {
+            instanceID = nil
+        }
+    }
+}

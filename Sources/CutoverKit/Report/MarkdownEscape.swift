@@ -1,0 +1,40 @@
+import Foundation
+
+/// Makes text from logs safe inside markdown: a crafted pod name or event message cannot
+/// open a link, an image, HTML, emphasis or a new table cell.
+public enum MarkdownEscape {
+    /// Escapes inline text: markdown punctuation is backslash-escaped, `<`, `>` and `&`
+    /// become entities, and line breaks become spaces.
+    public static func inline(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for ch in text.unicodeScalars {
+            switch ch {
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "&": out += "&amp;"
+            case "\n", "\r", "\t": out += " "
+            case "\\", "`", "*", "_", "[", "]", "(", ")", "#", "|", "!", "~", "{", "}", "+", "-", ".", "=":
+                out += "\\" + String(ch)
+            default:
+                if ch.value < 0x20 || ch.value == 0x7F { continue }
+                out.unicodeScalars.append(ch)
+            }
+        }
+        return out
+    }
+
+    /// A table cell: inline escaping, shortened to `limit` characters with an ellipsis.
+    public static func cell(_ text: String?, limit: Int = 160) -> String {
+        guard let text, !text.isEmpty else { return "–" }
+        let short = text.count > limit ? String(text.prefix(limit - 1)) + "…" : text
+        return inline(short)
+    }
+
+    /// A name shown as code: backticks inside are impossible to close early.
+    public static func code(_ text: String) -> String {
+        let clean = text.replacingOccurrences(of: "`", with: "'").replacingOccurrences(of: "\n", with: " ")
+            .replacingOccurrences(of: "|", with: "\\|")
+        return "`" + clean + "`"
+    }
+}

@@ -1,0 +1,70 @@
+/// Everything the postmortem shows, read from the database, sorted, ready to render.
+public struct Postmortem: Sendable, Equatable {
+    public struct MilestoneRow: Sendable, Equatable {
+        public var round: Int
+        public var name: String
+        public var time: String?
+        public var source: String
+        public var evidence: String
+        public var requiresReimage: Bool
+    }
+
+    public struct FailureRow: Sendable, Equatable {
+        public var firstSeen: String
+        public var node: String?
+        public var namespace: String?
+        public var pod: String?
+        public var category: String
+        public var reason: String
+        public var count: Int
+        public var verdict: String
+        public var missedRound: Int?
+        public var missedRounds: String?
+        public var confidence: String
+        public var explanation: String
+        public var message: String
+    }
+
+    public struct MissedNode: Sendable, Equatable {
+        public var node: String
+        public var pool: String?
+        public var vmss: String?
+        public var instanceID: Int?
+        public var failures: Int
+        public var firstFailure: String
+    }
+
+    public struct NodeMatrixRow: Sendable, Equatable {
+        public var node: String
+        /// Per round in order: "done 10:41", "MISSED", "gone", "n/a", "?".
+        public var cells: [String]
+    }
+
+    public struct InputRow: Sendable, Equatable {
+        public var name: String
+        public var status: String
+        public var kubeEvents: Int
+        public var activityRecords: Int
+        public var duplicates: Int
+        public var skipped: Int
+        public var rejects: Int
+    }
+
+    public struct RejectRow: Sendable, Equatable {
+        public var file: String
+        public var line: Int
+        public var reason: String
+    }
+
+    public var cluster: String?
+    public var windowStart: String?
+    public var windowEnd: String?
+    public var milestones: [MilestoneRow]
+    public var failures: [FailureRow]
+    /// Per round number: the nodes whose earliest missed round it is.
+    public var missedNodes: [Int: [MissedNode]]
+    public var matrix: [NodeMatrixRow]
+    public var inputs: [InputRow]
+    public var rejects: [RejectRow]
+    public var rejectCount: Int
+}

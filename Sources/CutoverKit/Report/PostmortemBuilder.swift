@@ -1,0 +1,109 @@
+import Foundation
+
+/// Reads the contract views and the source manifest into a `Postmortem`.
+///
+/// In: a correlated database. Out: a `Postmortem` whose rows are sorted by named keys, so
+/// the same database always gives the same report. File names are shown as basenames.
+public struct PostmortemBuilder {
+    public let db: Database
+    public var cluster: String?
+
+    public init(db: Database, cluster: String? = nil) {
+        self.db = db
+        self.cluster = cluster
+    }
+
+    public func build() throws -> Postmortem {
+        let clusterFilter = cluster.map { [SQLValue.text($0)] } ?? []
+        let clusterClause = cluster == nil ? "" : "WHERE cluster = ?1"
+        let milestones = try db.rows(
+            """
+            SELECT m.round, m.name, m.effective_time, m.source, m.evidence, r.requires_reimage
+            FROM milestones m JOIN milestone_results r USING (round) ORDER BY m.round
+            """
+        ).map { r in
+            Postmortem.MilestoneRow(
+                round: Int(r[0].text) ?? 0, name: r[1].text, time: r[2] == .null ? nil : r[2].text,
+                source: r[3].text, evidence: r[4].text, requiresReimage: r[5].text == "1")
+        }
+        let failures = try db.rows(
+            """
+            SELECT first_seen, node, namespace, pod, category, reason, count, verdict, missed_round, missed_rounds,
+                   confidence, explanation, coalesce(message, '')
+            FROM attributions \(clusterClause)
+            ORDER BY coalesce(missed_round, 99), first_seen, node, namespace, pod, reason, failure_id
+            """, clusterFilter
+        ).map { r in
+            Postmortem.FailureRow(
+                firstSeen: r[0].text, node: optional(r[1]), namespace: optional(r[2]), pod: optional(r[3]),
+                category: r[4].text, reason: r[5].text, count: Int(r[6].text) ?? 1, verdict: r[7].text,
+                missedRound: Int(r[8].text), missedRounds: optional(r[9]), confidence: r[10].text,
+                explanation: r[11].text, message: r[12].text)
+        }
+        var missedNodes: [Int: [Postmortem.MissedNode]] = [:]
+        let missed = try db.rows(
+            """
+            SELECT a.missed_round, a.node, n.pool, n.vmss, n.instance_id, count(*), min(a.first_seen)
+            FROM attributions a LEFT JOIN node_results n ON n.node = a.node
+            WHERE a.verdict = 'missed_round' \(cluster == nil ? "" : "AND a.cluster = ?1")
+            GROUP BY a.missed_round, a.node ORDER BY a.missed_round, a.node
+            """, clusterFilter)
+        for r in missed {
+            guard let round = Int(r[0].text) else { continue }
+            missedNodes[round, default: []].append(Postmortem.MissedNode(
+                node: r[1].text, pool: optional(r[2]), vmss: optional(r[3]), instanceID: Int(r[4].text),
+                failures: Int(r[5].text) ?? 0, firstFailure: r[6].text))
+        }
+        var matrix: [String: [Int: String]] = [:]
+        for r in try db.rows("SELECT node, round, bootstrapped_at, status FROM node_rounds ORDER BY node, round") {
+            let cell: String
+            switch r[3].text {
+            case "done": cell = "done " + String(r[2].text.dropFirst(11).prefix(5))
+            case "missed": cell = "**MISSED**"
+            case "gone": cell = "gone"
+            case "not_required": cell = "n/a"
+            default: cell = "?"
+            }
+            matrix[r[0].text, default: [:]][Int(r[1].text) ?? 0] = cell
+        }
+        let rounds = milestones.map(\.round)
+        let matrixRows = matrix.keys.sorted().map { node in
+            Postmortem.NodeMatrixRow(node: node, cells: rounds.map { matrix[node]?[$0] ?? "?" })
+        }
+        let inputs = try db.rows(
+            """
+            SELECT name, status, kube_events, activity_records, duplicates, skipped, rejects
+            FROM sources ORDER BY name, source_id
+            """
+        ).map { r in
+            Postmortem.InputRow(
+                name: r[0].text, status: r[1].text, kubeEvents: Int(r[2].text) ?? 0, activityRecords: Int(r[3].text) ?? 0,
+                duplicates: Int(r[4].text) ?? 0, skipped: Int(r[5].text) ?? 0, rejects: Int(r[6].text) ?? 0)
+        }
+        let rejects = try db.rows(
+            """
+            SELECT s.name, r.line, r.reason FROM rejects r JOIN sources s USING (source_id)
+            ORDER BY s.name, r.position LIMIT 20
+            """
+        ).map { Postmortem.RejectRow(file: $0[0].text, line: Int($0[1].text) ?? 0, reason: $0[2].text) }
+        let window = try db.rows(
+            """
+            SELECT min(t), max(t) FROM (
+                SELECT first_seen AS t FROM kube_events UNION ALL SELECT last_seen FROM kube_events
+                UNION ALL SELECT time FROM activity_records)
+            """
+        ).first
+        let detectedCluster = try db.scalar(
+            "SELECT cluster FROM attributions WHERE cluster IS NOT NULL GROUP BY cluster ORDER BY count(*) DESC, cluster LIMIT 1")
+        return Postmortem(
+            cluster: cluster ?? detectedCluster.flatMap(optional),
+            windowStart: window.flatMap { optional($0[0]) }, windowEnd: window.flatMap { optional($0[1]) },
+            milestones: milestones, failures: failures, missedNodes: missedNodes, matrix: matrixRows, inputs: inputs,
+            rejects: rejects, rejectCount: try db.int("SELECT count(*) FROM rejects"))
+    }
+}
+
+private func optional(_ value: SQLValue) -> String? {
+    if case .null = value { return nil }
+    return value.text
+}

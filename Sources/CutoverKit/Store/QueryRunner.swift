@@ -1,0 +1,151 @@
+import Foundation
+
+/// Runs one read-only SQL statement and formats its rows for `cutover query`.
+///
+/// The connection is opened read-only and the statement must be one SQLite itself judges
+/// read-only, so an ad-hoc query can never change the database.
+public struct QueryRunner {
+    public let db: Database
+
+    public init(db: Database) { self.db = db }
+
+    public struct Result: Sendable, Equatable {
+        public var columns: [String]
+        public var rows: [[SQLValue]]
+
+        public func formatted(as format: String) -> String {
+            switch format {
+            case "csv": return csv()
+            case "json": return json()
+            case "markdown": return markdown()
+            default: return table()
+            }
+        }
+
+        func csv() -> String {
+            func field(_ s: String) -> String {
+                s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                    ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+            }
+            var lines = [columns.map(field).joined(separator: ",")]
+            lines += rows.map { $0.map { field($0.text) }.joined(separator: ",") }
+            return lines.joined(separator: "\r\n") + "\r\n"
+        }
+
+        func json() -> String {
+            func quote(_ s: String) -> String {
+                var out = "\""
+                for u in s.unicodeScalars {
+                    switch u {
+                    case "\"": out += "\\\""
+                    case "\\": out += "\\\\"
+                    case "\n": out += "\\n"
+                    case "\r": out += "\\r"
+                    case "\t": out += "\\t"
+                    default:
+                        if u.value < 0x20 {
+                            let hex = String(u.value, radix: 16)
+                            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                        } else {
+                            out.unicodeScalars.append(u)
+                        }
+                    }
+                }
+                return out + "\""
+            }
+            let objects = rows.map { row in
+                "{" + zip(columns, row).map { name, value in
+                    let v: String
+                    switch value {
+                    case .null: v = "null"
+                    case .integer(let i): v = String(i)
+                    case .real(let d): v = d.isFinite ? String(d) : "null"
+                    case .text(let t): v = quote(t)
+                    }
+                    return quote(name) + ":" + v
+                }.joined(separator: ",") + "}"
+            }
+            return "[" + objects.joined(separator: ",\n") + "]\n"
+        }
+
+        func markdown() -> String {
+            var lines = ["| " + columns.map(MarkdownCell.escape).joined(separator: " | ") + " |",
+                         "|" + String(repeating: "---|", count: columns.count)]
+            lines += rows.map { "| " + $0.map { MarkdownCell.escape($0.text) }.joined(separator: " | ") + " |" }
+            return lines.joined(separator: "\n") + "\n"
+        }
+
+        func table() -> String {
+            let cells = rows.map { $0.map { $0.text.replacingOccurrences(of: "\n", with: " ") } }
+            var widths = columns.map(\.count)
+            for row in cells { for (i, c) in row.enumerated() { widths[i] = min(max(widths[i], c.count), 80) } }
+            func line(_ values: [String]) -> String {
+                zip(values, widths).map { v, w in
+                    let s = v.count > w ? String(v.prefix(w - 1)) + "…" : v
+                    return s + String(repeating: " ", count: w - s.count)
+                }.joined(separator: "  ").trimmingWhitespace()
+            }
+            var out = [line(columns), line(widths.map { String(repeating: "-", count: $0) })]
+            out += cells.map(line)
+            out.append("(\(rows.count) row\(rows.count == 1 ? "" : "s"))")
+            return out.joined(separator: "\n") + "\n"
+        }
+    }
+
+    public func run(_ sql: String) throws -> Result {
+        let stmt = try db.prepare(sql)
+        guard try db.isReadOnly(sql) else {
+            throw SQLiteError(code: 8, message: "cutover query is read-only; this statement would write", sql: sql)
+        }
+        let columns = (0..<stmt.columnCount).map { stmt.columnName($0) }
+        var rows: [[SQLValue]] = []
+        while try stmt.step() { rows.append((0..<stmt.columnCount).map { stmt.value($0) }) }
+        return Result(columns: columns, rows: rows)
+    }
+}
+
+/// Minimal escaping for query output as a markdown table.
+enum MarkdownCell {
+    static func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+            .replacingOccurrences(of: "<", with: "&lt;")
+    }
+}
+
+/// The saved queries in `queries/`: each file opens with a `-- Question:`, `-- Columns:` and
+/// `-- Example:` header (STYLE.md).
+public struct SavedQueries {
+    public let directory: String
+
+    public init(directory: String) { self.directory = directory }
+
+    /// The SQL of `nameOrSQL` when it names a saved query, else the text itself.
+    public func sql(for nameOrSQL: String) throws -> String {
+        let trimmed = nameOrSQL.trimmingWhitespace()
+        if trimmed.contains(" ") || trimmed.contains("\n") { return trimmed }
+        for dir in candidates() {
+            let path = (dir as NSString).appendingPathComponent(trimmed.hasSuffix(".sql") ? trimmed : trimmed + ".sql")
+            if let text = try? String(contentsOfFile: path, encoding: .utf8) { return text }
+        }
+        let known = names().joined(separator: ", ")
+        throw SQLiteError(code: 0, message: "no saved query named \(trimmed) (known: \(known.isEmpty ? "none found" : known)); "
+            + "pass SQL text or --queries DIR")
+    }
+
+    public func names() -> [String] {
+        for dir in candidates() {
+            if let files = try? FileManager.default.contentsOfDirectory(atPath: dir) {
+                let sql = files.filter { $0.hasSuffix(".sql") }.map { String($0.dropLast(4)) }.sorted()
+                if !sql.isEmpty { return sql }
+            }
+        }
+        return []
+    }
+
+    private func candidates() -> [String] {
+        // The checkout's own queries/ as a last resort, so `swift run cutover query NAME` works from anywhere.
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("queries").path
+        return [directory, source]
+    }
+}

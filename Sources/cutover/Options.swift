@@ -1,0 +1,55 @@
+import ArgumentParser
+import CutoverKit
+import Foundation
+
+struct DatabaseOption: ParsableArguments {
+    @Option(name: .long, help: "The SQLite database file.")
+    var db: String = "cutover.sqlite"
+}
+
+struct CorrelateOptions: ParsableArguments {
+    @Option(name: .long, parsing: .singleValue,
+            help: ArgumentHelp("A milestone time the logs do not show, as N=TIME (UTC, RFC 3339); wins over a detected one.",
+                               valueName: "N=TIME"))
+    var milestone: [String] = []
+
+    func given() throws -> [Int: Timestamp] {
+        var result: [Int: Timestamp] = [:]
+        for item in milestone {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let round = Int(parts[0]), (1...3).contains(round) else {
+                throw ValidationError("--milestone \(item): expected N=TIME with N in 1...3, e.g. 2=2026-11-03T14:05:00Z")
+            }
+            do {
+                result[round] = try Timestamp.parse(parts[1])
+            } catch {
+                throw ValidationError("--milestone \(item): \(parts[1]) is not an RFC 3339 time with a zone, e.g. 2026-11-03T14:05:00Z")
+            }
+        }
+        return result
+    }
+}
+
+/// Writes text to a file, or to stdout when `path` is nil.
+func emit(_ text: String, to path: String?) throws {
+    if let path {
+        do {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw ValidationError("cannot write \(path): \(error.localizedDescription)")
+        }
+    } else {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Ingests and prints the summary on stderr; returns false when an input was damaged.
+func runIngest(_ paths: [String], db: String) throws -> Bool {
+    let summary = try Pipeline.ingest(paths: paths, dbPath: db, progress: ProgressLine())
+    printError(summary.text)
+    return summary.damaged.isEmpty
+}

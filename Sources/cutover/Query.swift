@@ -1,0 +1,29 @@
+import ArgumentParser
+import CutoverKit
+import Foundation
+
+struct Query: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a saved query from queries/ (by name) or inline SQL, read-only.",
+        discussion: """
+            Example:
+              cutover query nodes-that-missed-a-round
+              cutover query --format csv "SELECT node, verdict FROM attributions"
+            """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case table, csv, json, markdown
+    }
+
+    @OptionGroup var database: DatabaseOption
+    @Option(name: .long, help: "Output format: table, csv, json or markdown.") var format: Format = .table
+    @Option(name: .long, help: "Where the saved queries are.") var queries: String = "queries"
+    @Argument(help: "A saved query's name (queries/NAME.sql) or SQL text.") var query: String
+
+    func run() throws {
+        let sql = try SavedQueries(directory: queries).sql(for: query)
+        let db = try Database(path: database.db, readOnly: true)
+        let result = try QueryRunner(db: db).run(sql)
+        FileHandle.standardOutput.write(Data(result.formatted(as: format.rawValue).utf8))
+    }
+}
