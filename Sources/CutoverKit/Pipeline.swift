@@ -27,3 +27,13 @@ public enum Pipeline {
         return MarkdownRenderer().render(postmortem)
     }
 }
+
+extension Pipeline {
+    /// Simulates an incident and writes its logs and ground truth under `directory`.
+    @discardableResult
+    public static func simulate(spec: SimulationSpec, directory: String) throws -> Incident {
+        let incident = IncidentSimulator(spec: spec).simulate()
+        try IncidentWriter().write(incident, to: directory)
+        return incident
+    }
+}

@@ -13,7 +13,7 @@ struct Cutover: ParsableCommand {
             Example:
               cutover run samples/ --out postmortem.md
             """,
-        subcommands: [Run.self, Ingest.self, Correlate.self, Report.self, Query.self]
+        subcommands: [Run.self, Ingest.self, Correlate.self, Report.self, Query.self, Simulate.self]
     )
 }
 

@@ -3,8 +3,9 @@ import Foundation
 /// Makes text from logs safe inside markdown: a crafted pod name or event message cannot
 /// open a link, an image, HTML, emphasis or a new table cell.
 public enum MarkdownEscape {
-    /// Escapes inline text: markdown punctuation is backslash-escaped, `<`, `>` and `&`
-    /// become entities, and line breaks become spaces.
+    /// Escapes inline text that never starts a line: the characters that open emphasis,
+    /// code, links, images (`!` needs a `[`), strike-through or a table cell are
+    /// backslash-escaped, `<`, `>` and `&` become entities, and line breaks become spaces.
     public static func inline(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
@@ -14,7 +15,7 @@ public enum MarkdownEscape {
             case ">": out += "&gt;"
             case "&": out += "&amp;"
             case "\n", "\r", "\t": out += " "
-            case "\\", "`", "*", "_", "[", "]", "(", ")", "#", "|", "!", "~", "{", "}", "+", "-", ".", "=":
+            case "\\", "`", "*", "_", "[", "]", "|", "~":
                 out += "\\" + String(ch)
             default:
                 if ch.value < 0x20 || ch.value == 0x7F { continue }

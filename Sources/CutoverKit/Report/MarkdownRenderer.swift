@@ -118,7 +118,7 @@ public struct MarkdownRenderer {
 
     private func failureTable(_ rows: [Postmortem.FailureRow], showMissed: Bool) -> [String] {
         var out = [
-            "| First seen (UTC) | Node | Pod | Reason | Count | \(showMissed ? "Also missed" : "Verdict") | Confidence | Message |",
+            "| First seen (UTC) | Node | Pod | Reason | Count | \(showMissed ? "Missed rounds" : "Verdict") | Confidence | Message |",
             "|---|---|---|---|---|---|---|---|",
         ]
         for f in rows.prefix(maxRows) {

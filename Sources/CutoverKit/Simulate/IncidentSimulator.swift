@@ -1,0 +1,124 @@
+/// Simulates a network-isolation cutover in reality first, then records the events and
+/// activity-log records that reality leaves behind, and the true cause of every failure.
+///
+/// In: a `SimulationSpec`. Out: an `Incident`. The truth is computed from the simulated
+/// reimages and milestones, never by reading the records back. Timeline (UTC, 2026-11-03):
+/// 08:00 deployments; 08:35 a bad tag (before the cutover); 09:00 round 1 (Cache) then a
+/// node-image upgrade of every pool, the last pool failing part-way; 10:00 registry wiring;
+/// 10:30 round 2 (registry id) then manual instance reimages that forget some nodes (one
+/// node is reimaged by auto-repair instead); 11:15 intermittent pulls from the old registry;
+/// 12:00 round 3 (outbound none) then a surge upgrade of one pool and manual reimages of
+/// the others; 12:50 a restart that is not a reimage; 13:00–14:00 failures on every node
+/// that missed a round, plus unrelated failures (bad tag, rate limit) on converged nodes.
+public final class IncidentSimulator {
+    let spec: SimulationSpec
+    var rng: SeededGenerator
+    var nodes: [Incident.SimNode] = []
+    var events: [Incident.Event] = []
+    var activity: [Incident.Activity] = []
+    var failures: [Incident.FailureTruth] = []
+    var milestones: [Incident.MilestoneTruth] = []
+    var nodeUIDs: [String: String] = [:]
+
+    let cluster = "aks-prod-weu"
+    let subscription = "3f2b8c1e-7d4a-4e9b-9c61-0a5d2e8f4b17"
+    let resourceGroup = "rg-prod-weu"
+    var nodeResourceGroup: String { "MC_\(resourceGroup)_\(cluster)_westeurope" }
+    let start = Timestamp(millis: 1_793_692_800_000)  // 2026-11-03T08:00:00Z
+    let oldRegistry = "acrprodweuold"
+    let newRegistry = "acrprodweu"
+
+    public init(spec: SimulationSpec) {
+        self.spec = spec
+        self.rng = SeededGenerator(seed: spec.seed)
+    }
+
+    func at(_ hhmm: String) -> Timestamp {
+        let parts = hhmm.split(separator: ":").compactMap { Int($0) }
+        let seconds = (parts[0] - 8) * 3600 + parts[1] * 60 + (parts.count > 2 ? parts[2] : 0)
+        return start.adding(seconds: Double(seconds))
+    }
+
+    public func simulate() -> Incident {
+        makeNodes()
+        deployments(at: at("08:00"))
+        let badTagNode = nodes[rng.int(0...(nodes.count - 1))].name
+        failurePods(node: badTagNode, at: at("08:35"), kind: .badTag)
+
+        // Round 1: Cache, then `az aks upgrade --node-image-only` on every pool.
+        milestone(1, at: at("09:00"), body: clusterBody(cache: true, registry: nil, outbound: "loadBalancer"))
+        for (i, pool) in spec.pools.enumerated() {
+            let leaveOut = i == spec.pools.count - 1 ? spec.failedUpgradeLeavesOut : 0
+            nodeImageUpgrade(pool: pool.name, at: at("09:10").adding(seconds: Double(i * 4)), leaveOut: leaveOut, surge: false, round: 1)
+        }
+
+        // One node the failed upgrade skipped is never noticed again: it misses every round.
+        let neglected = nodes.indices.first { nodes[$0].mechanisms.contains { $0.contains("not reached") } }
+
+        // Round 2: wiring, then the registry id, then manual reimages.
+        wiring(at: at("10:00"))
+        milestone(2, at: at("10:30"), body: clusterBody(cache: true, registry: newRegistry, outbound: "loadBalancer"))
+        let autoRepaired = nodes.indices.filter { nodes[$0].removedAt == nil }.randomElement(using: &rng)
+        for (k, i) in nodes.indices.filter({ nodes[$0].removedAt == nil }).enumerated() {
+            let t = at("10:40").adding(seconds: Double(k * 2400 / max(nodes.count, 24)))
+            if i == autoRepaired && i != neglected {
+                autoRepair(i, at: t, round: 2)
+            } else if rng.chance(spec.missRates[2] ?? 0) || i == neglected {
+                nodes[i].mechanisms.append("round 2: forgotten")
+            } else {
+                manualReimage(i, at: t, round: 2)
+            }
+        }
+        intermittentOldRegistryPulls(from: at("11:15"))
+
+        // Round 3: outbound none; a surge upgrade of the second pool, manual reimages elsewhere.
+        milestone(3, at: at("12:00"), body: clusterBody(cache: true, registry: newRegistry, outbound: "none"))
+        let surgePool = spec.pools[min(1, spec.pools.count - 1)].name
+        nodeImageUpgrade(pool: surgePool, at: at("12:10"), leaveOut: 0, surge: true, round: 3)
+        for (k, i) in nodes.indices.filter({ nodes[$0].pool != surgePool && nodes[$0].removedAt == nil }).enumerated() {
+            let t = at("12:10").adding(seconds: Double(k * 2400 / max(nodes.count, 24)))
+            if rng.chance(spec.missRates[3] ?? 0) || i == neglected {
+                nodes[i].mechanisms.append("round 3: forgotten")
+            } else {
+                manualReimage(i, at: t, round: 3)
+            }
+        }
+        if let stale = nodes.indices.first(where: { !missed(nodes[$0], at: at("12:50")).isEmpty && nodes[$0].removedAt == nil }) {
+            restart(stale, at: at("12:50"))
+        }
+
+        // After the cutover: failures where a round is missing, and unrelated ones elsewhere.
+        let live = nodes.indices.filter { nodes[$0].removedAt == nil }
+        for (k, i) in live.enumerated() where !missed(nodes[i], at: at("13:00")).isEmpty {
+            let t = at("13:00").adding(seconds: Double(k * 1800 / max(live.count, 1)))
+            failurePods(node: nodes[i].name, at: t, kind: .missedRound)
+        }
+        let converged = live.filter { missed(nodes[$0], at: at("13:20")).isEmpty }
+        if let a = converged.first { failurePods(node: nodes[a].name, at: at("13:20"), kind: .badTag) }
+        if let b = converged.last { failurePods(node: nodes[b].name, at: at("13:40"), kind: .rateLimit) }
+
+        return Incident(
+            seed: spec.seed, cluster: cluster, subscription: subscription, resourceGroup: resourceGroup,
+            nodeResourceGroup: nodeResourceGroup, start: start, end: at("14:30"), milestones: milestones,
+            nodes: nodes, events: events.sorted { ($0.firstSeen, $0.uid) < ($1.firstSeen, $1.uid) },
+            activity: activity.sorted { ($0.time, $0.eventDataId) < ($1.time, $1.eventDataId) }, failures: failures)
+    }
+
+    /// The rounds node `n` had missed at `t`, in reality.
+    func missed(_ n: Incident.SimNode, at t: Timestamp) -> [Int] {
+        let boot = n.lastBootstrap(atOrBefore: t)
+        return milestones.filter { m in m.succeededAt <= t && (boot.map { m.succeededAt > $0 } ?? true) }.map(\.round)
+    }
+
+    private func makeNodes() {
+        for pool in spec.pools {
+            let digits = String(10_000_000 + Int(rng.next() % 89_999_999))
+            let vmss = "aks-\(pool.name)-\(digits)-vmss"
+            for id in 0..<pool.nodes {
+                let name = NodeName.name(vmss: vmss, instanceID: id)
+                nodes.append(Incident.SimNode(name: name, pool: pool.name, vmss: vmss, instanceID: id))
+                nodeUIDs[name] = rng.uuid()
+            }
+        }
+    }
+}

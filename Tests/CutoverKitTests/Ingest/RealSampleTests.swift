@@ -1,0 +1,206 @@
+import Foundation
+import Testing
+
+@testable import CutoverKit
+
+/// The published real examples in ../shared/domain/real-samples, each read as the ingester reads it.
+@Suite("Real published samples decode with the right counts and fields")
+struct RealSampleTests {
+    @Test func dynatraceDiagnosticRecordWithContentLine() throws {
+        let file = try decodeFile(Paths.realSample("activitylog-diagsetting-record-real-dynatrace-log3.txt"))
+        #expect(file.rejects.map(\.reason) == ["not JSON"])
+        #expect(file.rejects.first?.line == 1)
+        let record = try #require(file.activity.first)
+        #expect(file.activity.count == 1)
+        #expect(record.shape == .diagnostic)
+        #expect(record.operationName == "MICROSOFT.RESOURCES/SUBSCRIPTIONS/RESOURCEGROUPS/DELETE")
+        #expect(record.operation == "microsoft.resources/subscriptions/resourcegroups/delete")
+        #expect(record.status == "Succeeded")
+        #expect(record.time.description == "2023-12-12T12:06:20.055Z")
+        #expect(record.correlationId == "0c808bf1-beec-4a23-88d7-ed1a5adcbee6")
+        #expect(record.resourceKey == "/subscriptions/69349acf-2a6c-409d-a925-96ba0c5f099f/resourcegroups/defaultresourcegroup-eus")
+    }
+
+    @Test func restAdministrativeSampleEvent() throws {
+        let file = try decodeFile(Paths.realSample("activitylog-docs-administrative-sample-event.json"))
+        #expect(file.rejects.isEmpty)
+        let record = try #require(file.activity.first)
+        #expect(record.shape == .rest)
+        #expect(record.operationName == "Microsoft.Network/networkSecurityGroups/write")
+        #expect(record.status == "Succeeded")
+        #expect(record.eventDataId == "aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e")
+        #expect(record.operationId == "04e575f8-48d0-4c43-a8b3-78c4eb01d287")
+        #expect(record.timeField == "eventTimestamp")
+        #expect(record.time.description == "2018-01-29T20:42:31.381Z")
+        #expect(record.caller == "rob@contoso.com")
+        // The sample's bodies are empty strings: absent, not "".
+        #expect(record.requestBody == nil && record.responseBody == nil)
+    }
+
+    @Test func eventHubsRecordsWrapper() throws {
+        let file = try decodeFile(Paths.realSample("activitylog-docs-storage-eventhub-records-sample.json"))
+        #expect(file.rejects.isEmpty)
+        #expect(file.activity.count == 1)
+        #expect(file.activity.first?.status == "Succeeded")
+        #expect(file.activity.first?.operation == "microsoft.support/supporttickets/write")
+    }
+
+    @Test func elasticRawRecordsWithBodiesAsStringAndObject() throws {
+        let file = try decodeFile(Paths.realSample("activitylog-eventhub-records-elastic-test-activitylogs-raw.log"))
+        #expect(file.rejects.isEmpty)
+        #expect(file.activity.count == 3)
+        #expect(file.activity[0].status == "Started")
+        #expect(file.activity[0].operation == "microsoft.eventhub/namespaces/authorizationrules/listkeys/action")
+        // The same record twice, its body once a string and once an object: both decode to JSON text.
+        let bodies = file.activity.dropFirst().map { $0.requestBody ?? "" }
+        #expect(bodies.allSatisfy { $0.hasPrefix("{") })
+        #expect(file.activity[1].dedupeKey == file.activity[2].dedupeKey)
+    }
+
+    @Test func elasticMixedCaseResourceIds() throws {
+        let file = try decodeFile(Paths.realSample("activitylog-eventhub-records-elastic-test-activitylogs-mixedcase-resourceid.log"))
+        #expect(file.activity.count == 2)
+        #expect(file.activity[1].resourceKey == "/tenants/ffffffff-aaaa-bbbb-cccc-dddddddddddd/providers/microsoft.aadiam")
+        #expect(file.activity[0].status == "Succeeded")
+    }
+
+    @Test func elasticResponseBodyAsJSONString() throws {
+        let file = try decodeFile(Paths.realSample("activitylog-eventhub-records-elastic-test-acitivitylogs-responsebody.log"))
+        let record = try #require(file.activity.first)
+        let body = try #require(record.responseBody)
+        #expect(body.hasPrefix("{\"name\":\"devtest-qvtbh-"))
+        var json = JSONIndex()
+        try json.load(body)
+        #expect(json.string(json.find("properties", "ipAddress")) == "20.166.240.112")
+    }
+
+    @Test func restExampleValuePage() throws {
+        // The Swagger example wraps the CLI's array in responses.200.body; the array itself is what the CLI prints.
+        let data = try Data(contentsOf: URL(fileURLWithPath: Paths.realSample("arm-activitylog-rest-GetActivityLogsFiltered.example.json")))
+        let example = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        let body = ((example?["responses"] as? [String: Any])?["200"] as? [String: Any])?["body"]
+        let page = try JSONSerialization.data(withJSONObject: try #require(body))
+        let dir = Paths.temporaryDirectory()
+        let path = dir.appendingPathComponent("page.json").path
+        try page.write(to: URL(fileURLWithPath: path))
+        let file = try decodeFile(path)
+        #expect(file.rejects.isEmpty)
+        #expect(file.activity.count == 1)
+        #expect(file.activity.first?.time.description == "2015-01-21T22:14:26.979Z")
+        #expect(file.activity.first?.eventDataId == "44ade6b4-3813-45e6-ae27-7420a95fa2f8")
+    }
+
+    @Test func coreV1EventFixture() throws {
+        let file = try decodeFile(Paths.realSample("k8s-api-testdata-core.v1.Event.json"))
+        let event = try #require(file.kubeEvents.first)
+        #expect(event.shape == .coreV1)
+        #expect(event.uid == "uidValue")
+        #expect(event.objectName == "nameValue")
+        #expect(event.reason == "reasonValue" && event.message == "messageValue")
+        #expect(event.sourceComponent == "componentValue" && event.sourceHost == "hostValue")
+        #expect(event.lastSeen.description == "2007-01-01T01:01:01.000Z")
+        #expect(event.timeField == "lastTimestamp")
+        #expect(event.firstSeen.description == "2006-01-01T01:01:01.000Z")
+        #expect(event.count == 1)  // series.count wins over the deprecated count
+    }
+
+    @Test(arguments: ["k8s-api-testdata-events.k8s.io.v1.Event.json", "k8s-api-testdata-events.k8s.io.v1beta1.Event.json"])
+    func eventsV1Fixtures(name: String) throws {
+        let file = try decodeFile(Paths.realSample(name))
+        let event = try #require(file.kubeEvents.first)
+        #expect(event.shape == .eventsV1)
+        #expect(event.message == "noteValue")
+        #expect(event.sourceComponent == "reportingControllerValue")
+        #expect(event.sourceHost == "reportingInstanceValue")
+        #expect(event.timeField == "series.lastObservedTime")
+        #expect(event.lastSeen.description == "2002-01-01T01:01:01.000Z")
+    }
+
+    @Test func watchEventOfAnotherKindIsRejectedWithItsKind() throws {
+        let file = try decodeFile(Paths.realSample("k8s-api-testdata-core.v1.WatchEvent.json"))
+        #expect(file.records.isEmpty)
+        #expect(file.rejects.map(\.reason) == ["watch event of kind CustomType, not an Event"])
+    }
+
+    @Test func kubectlTableTextIsNotJSON() throws {
+        let file = try decodeFile(Paths.realSample("k8s-events-aks-upgrader-kubectl-get-events.docs.txt"))
+        #expect(file.records.isEmpty)
+        #expect(file.rejects.count == 8)
+        #expect(file.rejects.allSatisfy { $0.reason == "not JSON" })
+    }
+}
+
+@Suite("RecordDecoder: shapes the real samples do not cover")
+struct RecordDecoderTests {
+    @Test func watchEventWrapsACoreEvent() throws {
+        let record = try decodeText(#"""
+            {"type":"MODIFIED","object":{"kind":"Event","apiVersion":"v1","metadata":{"name":"p.1","namespace":"kube-system","uid":"e1"},
+             "involvedObject":{"kind":"Pod","namespace":"kube-system","name":"coredns-1"},"reason":"BackOff",
+             "message":"Back-off pulling image \"mcr.microsoft.com/oss/kubernetes/coredns:v1.11.3\"",
+             "source":{"component":"kubelet","host":"aks-system-12345678-vmss000000"},
+             "firstTimestamp":"2026-11-03T13:00:00Z","lastTimestamp":"2026-11-03T13:10:00Z","count":12,"type":"Normal"}}
+            """#)
+        guard case .kubeEvent(let e) = record else {
+            Issue.record("expected a Kubernetes event, got \(record)")
+            return
+        }
+        #expect(e.count == 12 && e.sourceHost == "aks-system-12345678-vmss000000" && e.objectKind == "Pod")
+    }
+
+    @Test func exporterLogLinesAreSkippedNotRejected() throws {
+        #expect(try decodeText(#"{"level":"info","time":"2026-11-03T08:00:00Z","message":"Reading config file /data/config.yaml"}"#)
+            == .skipped(reason: "event-exporter log line"))
+    }
+
+    @Test func exporterEventKeepsItsClusterName() throws {
+        let record = try decodeText(#"""
+            {"clusterName":"aks-prod-weu","metadata":{"uid":"u1"},"involvedObject":{"kind":"Node","name":"aks-a-1-vmss000001"},
+             "reason":"RegisteredNode","message":"Node x event: Registered Node x in Controller","source":{"component":"node-controller"},
+             "firstTimestamp":"2026-11-03T09:00:00Z","lastTimestamp":"2026-11-03T09:00:00Z","count":1,"type":"Normal"}
+            """#)
+        guard case .kubeEvent(let e) = record else {
+            Issue.record("expected an event")
+            return
+        }
+        #expect(e.shape == .exporter && e.cluster == "aks-prod-weu")
+    }
+
+    @Test func azureActivityRow() throws {
+        let record = try decodeText(#"""
+            {"TimeGenerated":"2026-11-03T09:03:14.123Z","OperationNameValue":"MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/WRITE",
+             "ActivityStatusValue":"Success","CorrelationId":"c1","EventDataId":"E1","_ResourceId":"/subscriptions/s/resourcegroups/rg/providers/microsoft.containerservice/managedclusters/aks1",
+             "Properties_d":{"requestbody":"{\"properties\":{\"bootstrapProfile\":{\"artifactSource\":\"Cache\"}}}"}}
+            """#)
+        guard case .activity(let a) = record else {
+            Issue.record("expected an activity record")
+            return
+        }
+        #expect(a.shape == .azureActivity && a.status == "Succeeded" && a.eventDataId == "E1")
+        #expect(a.requestBody == #"{"properties":{"bootstrapProfile":{"artifactSource":"Cache"}}}"#)
+    }
+
+    @Test func doubleEncodedBodyIsDecodedTwice() throws {
+        let record = try decodeText(#"""
+            {"time":"2026-11-03T09:03:14Z","operationName":"MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/WRITE","resultType":"Start",
+             "resourceId":"/X","properties":{"requestbody":"\"{\\\"properties\\\":{}}\""}}
+            """#)
+        guard case .activity(let a) = record else {
+            Issue.record("expected an activity record")
+            return
+        }
+        #expect(a.requestBody == #"{"properties":{}}"#)
+        #expect(a.status == "Started")
+    }
+
+    @Test func timeWithoutZoneIsAnErrorForThatRecord() {
+        #expect(throws: DecodeError.self) {
+            try decodeText(#"{"involvedObject":{"kind":"Pod"},"reason":"Failed","lastTimestamp":"2026-11-03T09:03:14"}"#)
+        }
+    }
+
+    @Test func unknownShapeIsRejected() {
+        #expect(throws: DecodeError("unknown record shape: neither a Kubernetes event nor an activity-log record")) {
+            try decodeText(#"{"hello":"world"}"#)
+        }
+    }
+}
