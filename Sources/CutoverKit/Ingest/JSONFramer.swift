@@ -54,6 +54,10 @@ public struct JSONFramer {
     private var collectingKey = false
     private var key: [UInt8] = []
     private var lastKey: [UInt8] = []
+    // Resynchronisation: a record that began a line is cut off when a later line starts with
+    // `{` before it closed (a broken NDJSON line must not swallow the lines after it).
+    private var lineStart = true
+    private var recordBeganLine = false
 
     private static let snippetBytes = 200
     private static let containerKeys: [[UInt8]] = [Array("items".utf8), Array("records".utf8), Array("value".utf8)]
@@ -73,6 +77,18 @@ public struct JSONFramer {
         var pending = mode == .inRecord || mode == .skippingLine || mode == .skippingElement ? 0 : -1
         while i < n {
             let b = chunk[i]
+            let wasLineStart = lineStart
+            lineStart = b == 0x0A
+            if wasLineStart && b == 0x7B && mode == .inRecord && recordBeganLine {
+                if pending >= 0 { append(chunk, from: pending, upTo: i) }
+                try emit(.invalid(reason: "record not closed before the next line's record begins", snippet: snippet(), start))
+                buffer.removeAll(keepingCapacity: true)
+                oversized = false
+                depth = containerDepth
+                inString = false
+                escaped = false
+                mode = .between
+            }
             switch mode {
             case .between:
                 switch b {
@@ -84,6 +100,7 @@ public struct JSONFramer {
                     mode = .inRecord
                     depth += 1
                     pending = i
+                    recordBeganLine = wasLineStart
                     start = RecordPosition(offset: consumed + Int64(i), line: line)
                     expectKey = containerDepth == 0
                     collectingKey = false

@@ -109,6 +109,16 @@ struct JSONFramerTests {
     }
 
     @Test(arguments: chunkSizes)
+    func brokenLineDoesNotSwallowTheLinesAfterIt(chunk: Int) {
+        let text = "{\"a\":1}\n{\"b\":\"unterminated\n{\"c\":3}\n{\"d\":[\n{\"e\":5}\n"
+        #expect(frame(text, chunk: chunk) == [
+            .record("{\"a\":1}", line: 1), .invalid("record not closed before the next line's record begins", line: 2),
+            .record("{\"c\":3}", line: 3), .invalid("record not closed before the next line's record begins", line: 4),
+            .record("{\"e\":5}", line: 5),
+        ])
+    }
+
+    @Test(arguments: chunkSizes)
     func oversizedRecordIsRejectedAndTheNextOneKept(chunk: Int) {
         let big = "{\"m\":\"" + String(repeating: "x", count: 500) + "\"}"
         let text = big + "\n{\"ok\":1}\n"
