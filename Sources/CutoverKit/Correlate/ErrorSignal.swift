@@ -73,7 +73,7 @@ public struct ErrorSignal: Sendable, Equatable {
     public func fits(round: Int) -> Bool {
         switch round {
         case 1: return host == .mcr && (kind == .timeout || kind == .dnsFailure)
-        case 2: return host == .acr || kind == .forbidden || kind == .unauthorized
+        case 2: return !pointsToUnrelatedCause && (host == .acr || kind == .forbidden || kind == .unauthorized)
         case 3: return kind == .timeout || kind == .dnsFailure
         default: return false
         }

@@ -1,0 +1,236 @@
+import Testing
+
+@testable import CutoverKit
+
+let nodeA = "aks-apps-12345678-vmss000004"
+let nodeB = "aks-apps-12345678-vmss00000a"
+
+@Suite("Node names map to scale-set instances (base 36)")
+struct NodeNameTests {
+    @Test(arguments: [
+        ("aks-nodepool1-12345678-vmss00000a", "nodepool1", "aks-nodepool1-12345678-vmss", 10),
+        ("aks-workflows-32391530-vmss00001y", "workflows", "aks-workflows-32391530-vmss", 70),
+        ("AKS-APPS-12345678-VMSS00002D", "apps", "aks-apps-12345678-vmss", 85),
+    ])
+    func parses(name: String, pool: String, vmss: String, id: Int) throws {
+        let parsed = try #require(NodeName(name))
+        #expect(parsed.pool == pool && parsed.vmss == vmss && parsed.instanceID == id)
+        #expect(NodeName.name(vmss: vmss, instanceID: id) == name.lowercased())
+    }
+
+    @Test(arguments: ["aks-nodepool1-27465827-0", "kind-control-plane", "aks-x-vmss00000a"])
+    func refusesOtherNames(name: String) { #expect(NodeName(name) == nil) }
+
+    @Test func scaleSetInstanceFromUpperCaseResourceID() throws {
+        let id = "/SUBSCRIPTIONS/S/RESOURCEGROUPS/MC_RG/PROVIDERS/MICROSOFT.COMPUTE/VIRTUALMACHINESCALESETS/AKS-APPS-1-VMSS/VIRTUALMACHINES/10"
+        let instance = try #require(ScaleSetInstance(resourceID: id))
+        #expect(instance.vmss == "aks-apps-1-vmss" && instance.instanceID == 10)
+    }
+}
+
+@Suite("Milestones are the cluster writes whose body changes the setting")
+struct MilestoneDetectorTests {
+    @Test func eachRoundAtItsSucceededTime() {
+        var s = Scenario()
+        s.threeRounds()
+        let m = s.correlate().milestones
+        #expect(m.map(\.time) == [Scenario.t("09:03"), Scenario.t("10:33"), Scenario.t("12:03")])
+        #expect(m.allSatisfy { $0.source == .detected })
+        #expect(m[2].evidence.contains("outboundType → none"))
+    }
+
+    @Test func aWriteThatKeepsCacheIsNotANewRoundOne() {
+        var s = Scenario()
+        s.clusterWrite(started: "09:00", succeeded: "09:03", body: Scenario.body())
+        s.clusterWrite(started: "09:30", succeeded: "09:33", body: Scenario.body())
+        #expect(s.correlate().milestones[0].time == Scenario.t("09:03"))
+    }
+
+    @Test func failedWritesAndBodylessWritesDecideNothing() {
+        var s = Scenario()
+        s.clusterWrite(started: "09:00", succeeded: "09:03", body: Scenario.body(), status: "Failed")
+        s.clusterWrite(started: "09:10", succeeded: "09:13", body: nil)
+        let m = s.correlate().milestones
+        #expect(m.allSatisfy { $0.source == .notObserved && $0.time == nil })
+    }
+
+    @Test func theLatestRegistryChangeIsRoundTwo() {
+        var s = Scenario()
+        s.clusterWrite(started: "09:00", succeeded: "09:03", body: Scenario.body(registry: "old"))
+        s.clusterWrite(started: "10:30", succeeded: "10:33", body: Scenario.body(registry: "new"))
+        let m = s.correlate().milestones
+        #expect(m[0].time == Scenario.t("09:03"))
+        #expect(m[1].time == Scenario.t("10:33"))
+    }
+
+    @Test func aGivenMilestoneWinsAndIsMarked() {
+        var s = Scenario()
+        s.threeRounds()
+        let m = s.correlate(given: [2: Scenario.t("11:00")]).milestones
+        #expect(m[1].time == Scenario.t("11:00") && m[1].source == .given)
+        #expect(m[1].evidence.contains("the logs show 2026-11-03 10:33"))
+    }
+}
+
+@Suite("Attribution follows the contract, one rule per test")
+struct AttributionTests {
+    @Test func nodeNeverReimagedMissedTheEarliestActiveRound() throws {
+        var s = Scenario()
+        s.threeRounds()
+        s.seen(nodeA, at: "08:00")
+        let f = s.pullFailure(nodeA, at: "13:00")
+        let a = try #require(s.attribution(f))
+        #expect(a.verdict == .missedRound && a.missedRound == 1 && a.missedRounds == [1, 2, 3])
+        #expect(a.confidence == .medium)  // rests on the node's first appearance
+        #expect(a.explanation.contains("fits"))
+    }
+
+    @Test func perNodeReimageBetweenRoundsLeavesOnlyTheLaterOnesMissed() throws {
+        var s = Scenario()
+        s.threeRounds()
+        s.seen(nodeA, at: "08:00")
+        s.upgraderReimage(nodeA, at: "09:20")
+        s.armInstance("reimage", vmss: "aks-apps-12345678-vmss", instance: 4, at: "10:45")
+        let f = s.pullFailure(nodeA, at: "13:00")
+        let a = try #require(s.attribution(f))
+        #expect(a.verdict == .missedRound && a.missedRound == 3 && a.missedRounds == [3])
+        #expect(a.confidence == .high)
+        #expect(a.basis?.kind == .armInstanceReimage)
+    }
+
+    @Test func aRebootIsNeverABootstrap() throws {
+        var s = Scenario()
+        s.threeRounds()
+        s.seen(nodeA, at: "08:00")
+        s.nodeEvent(nodeA, "Rebooted", "Node \(nodeA) has been rebooted, boot id: 1", component: "kubelet", at: "12:30")
+        s.armInstance("restart", vmss: "aks-apps-12345678-vmss", instance: 4, at: "12:31")
+        let f = s.pullFailure(nodeA, at: "13:00")
+        #expect(s.attribution(f)?.missedRound == 1)
+    }
+
+    @Test func nodeWithEveryRoundIsConvergedAndTheErrorIsExplained() throws {
+        var s = Scenario()
+        s.threeRounds()
+        s.seen(nodeA, at: "08:00")
+        s.nodeEvent(nodeA, "RegisteredNode", component: "node-controller", at: "12:20")
+        let f = s.pullFailure(nodeA, at: "13:00", message: "Failed to pull image \"contoso.azurecr.io/shop/web:9\": contoso.azurecr.io/shop/web:9: not found")
+        let a = try #require(s.attribution(f))
+        #expect(a.verdict == .converged && a.confidence == .high)
+        #expect(a.explanation.contains("image not found"))
+    }
+
+    @Test func surgeNodeCreatedAfterTheMilestonesHasThem() throws {
+        var s = Scenario()
+        s.threeRounds()
+        s.nodeEvent(nodeB, "RegisteredNode", component: "node-controller", at: "12:15")
+        let f = s.pullFailure(nodeB, at: "12:40")
+        let a = try #require(s.attribution(f))
+        #expect(a.verdict == .converged)
+    }
+
+    @Test func failureBeforeAnyRoundIsPreConversion() throws {
+        var s = Scenario()
+        s.threeRounds()
+        let f = s.pullFailure(nodeA, at: "08:35")
+        #expect(s.attribution(f)?.verdict == .preConversion)
+    }
+
+    @Test func failureWithoutANodeIsUnplaced() throws {
+        var s = Scenario()
+        s.threeRounds()
+        let f = s.pullFailure(nil, at: "13:00")
+        let a = try #require(s.attribution(f))
+        #expect(a.verdict == .unplaced && a.confidence == .low)
+    }
+
+    @Test func theNodeComesFromThePodsScheduledEventWhenTheEventHasNoHost() throws {
+        var s = Scenario()
+        s.threeRounds()
+        s.events.append(EventFact(eventID: 900, objectKind: "Pod", objectNamespace: "kube-system", objectName: "kube-proxy-abcde",
+                                  reason: "Scheduled", message: "Successfully assigned kube-system/kube-proxy-abcde to \(nodeA)",
+                                  sourceComponent: "default-scheduler", firstSeen: Scenario.t("08:00")))
+        let f = s.pullFailure(nil, at: "13:00")
+        let a = try #require(s.attribution(f))
+        #expect(a.failure.node == nodeA && a.failure.nodeSource == "the pod's Scheduled event")
+        #expect(a.verdict == .missedRound)
+    }
+
+    @Test func unrelatedErrorTextLowersConfidenceOnAMissedNode() throws {
+        var s = Scenario()
+        s.threeRounds()
+        s.seen(nodeA, at: "08:00")
+        s.upgraderReimage(nodeA, at: "09:20")
+        s.upgraderReimage(nodeA, at: "10:50")
+        let f = s.pullFailure(nodeA, at: "13:00", message: "Failed to pull image \"docker.io/library/redis:7\": 429 Too Many Requests - toomanyrequests")
+        let a = try #require(s.attribution(f))
+        #expect(a.verdict == .missedRound && a.missedRound == 3 && a.confidence == .low)
+        #expect(a.explanation.contains("unrelated cause"))
+    }
+
+    @Test func aBootstrapDuringTheMilestoneOperationIsLowConfidence() throws {
+        var s = Scenario()
+        s.threeRounds()
+        s.seen(nodeA, at: "08:00")
+        s.upgraderReimage(nodeA, at: "12:01")  // while the 12:00–12:03 write was still running
+        let f = s.pullFailure(nodeA, at: "13:00")
+        let a = try #require(s.attribution(f))
+        #expect(a.confidence == .low)
+        #expect(a.explanation.contains("overlapped"))
+    }
+
+    @Test func nodeRoundsSayDoneMissedOrGone() {
+        var s = Scenario()
+        s.threeRounds()
+        s.seen(nodeA, at: "08:00")
+        s.upgraderReimage(nodeA, at: "09:20")
+        s.nodeEvent(nodeB, "RegisteredNode", component: "node-controller", at: "09:30")
+        s.nodeEvent(nodeB, "RemovingNode", component: "node-controller", at: "09:50")
+        let rows = s.correlate().nodeRounds
+        func status(_ node: String, _ round: Int) -> Correlator.NodeRound.Status? {
+            rows.first { $0.node == node && $0.round == round }?.status
+        }
+        #expect(status(nodeA, 1) == .done && status(nodeA, 2) == .missed)
+        #expect(status(nodeB, 1) == .done && status(nodeB, 2) == .gone)
+    }
+}
+
+@Suite("Error texts are classified by host and kind")
+struct ErrorSignalTests {
+    @Test(arguments: [
+        ("dial tcp: lookup mcr.microsoft.com on 168.63.129.16:53: no such host", ErrorSignal.Kind.dnsFailure, ErrorSignal.Host.mcr),
+        ("Head \"https://myacr.azurecr.io/v2/app/manifests/v1\": dial tcp 10.0.0.5:443: i/o timeout", .timeout, .acr),
+        ("failed to fetch anonymous token: unexpected status: 403 Forbidden (https://old.azurecr.io/oauth2/token)", .forbidden, .acr),
+        ("failed to fetch oauth token: unexpected status: 401 Unauthorized", .unauthorized, .unknown),
+        ("manifest for mcr.microsoft.com/oss/x:1 not found: manifest unknown: manifest unknown", .notFound, .mcr),
+        ("https://registry-1.docker.io/v2/library/redis/manifests/7: 429 Too Many Requests", .throttled, .publicRegistry),
+    ])
+    func classifies(message: String, kind: ErrorSignal.Kind, host: ErrorSignal.Host) {
+        let signal = ErrorSignal(message: message)
+        #expect(signal.kind == kind && signal.host == host)
+    }
+
+    @Test func fitsTheRoundsItShould() {
+        #expect(ErrorSignal(kind: .timeout, host: .mcr).fits(round: 1))
+        #expect(ErrorSignal(kind: .forbidden, host: .acr).fits(round: 2))
+        #expect(ErrorSignal(kind: .timeout, host: .unknown).fits(round: 3))
+        #expect(!ErrorSignal(kind: .notFound, host: .acr).fits(round: 2))
+        #expect(ErrorSignal(kind: .notFound, host: .acr).pointsToUnrelatedCause)
+    }
+}
+
+@Suite("Failures are picked out and categorised")
+struct FailureClassifierTests {
+    @Test(arguments: [
+        ("kube-system", "coredns-5d78c9869d-x2k4q", "BackOff", "Back-off restarting failed container coredns", Failure.Category?.some(.addon)),
+        ("kube-system", "ama-logs-x2k4q", "Unhealthy", "Liveness probe failed: timeout", .addon),
+        ("shop", "web-1", "Failed", "Failed to pull image \"contoso.azurecr.io/web:1\": not found", .imagePull),
+        ("shop", "web-1", "BackOff", "Back-off pulling image \"contoso.azurecr.io/web:1\"", .imagePull),
+        ("shop", "web-1", "BackOff", "Back-off restarting failed container web", nil),
+        ("shop", "web-1", "Pulled", "Successfully pulled image", nil),
+        ("kube-system", "my-own-thing-1", "BackOff", "Back-off restarting failed container", nil),
+        ("shop", "web-1", "FailedCreatePodSandBox", "failed to get sandbox image \"mcr.microsoft.com/oss/kubernetes/pause:3.6\"", .imagePull),
+    ])
+    func categorises(namespace: String, pod: String, reason: String, message: String, expected: Failure.Category?) {
+        #expect(FailureClassifier.category(namespace: namespace, pod: pod, reason: reason, message: message) == expected)
+    }
+}
