@@ -69,11 +69,12 @@ public struct CorrelationStore {
                            SQLValue(milestone.time?.description), .text(milestone.source.rawValue), .text(milestone.evidence),
                            .integer(milestone.round.requiresReimage ? 1 : 0)])
             }
-            let n = try db.prepare("INSERT INTO node_results (node, vmss, instance_id, pool, first_seen) VALUES (?1, ?2, ?3, ?4, ?5)")
+            let n = try db.prepare("INSERT INTO node_results (node, vmss, instance_id, pool, first_seen, removed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
             let b = try db.prepare("INSERT INTO bootstrap_results (node, time, kind, strength, evidence) VALUES (?1, ?2, ?3, ?4, ?5)")
             for node in result.nodes {
                 try n.run([.text(node.name), SQLValue(node.parsed?.vmss), SQLValue(node.parsed?.instanceID),
-                           SQLValue(node.parsed?.pool), .text(node.firstSeen.description)])
+                           SQLValue(node.parsed?.pool), .text(node.firstSeen.description),
+                           SQLValue(node.removedAt?.description)])
                 for boot in node.bootstraps {
                     try b.run([.text(node.name), .text(boot.time.description), .text(boot.kind.rawValue),
                                .text(boot.strength.rawValue), .text(boot.evidence)])

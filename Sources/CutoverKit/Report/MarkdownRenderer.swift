@@ -142,7 +142,8 @@ public struct MarkdownRenderer {
         out.append("| Node | " + p.milestones.map { "Round \($0.round)" }.joined(separator: " | ") + " |")
         out.append("|---|" + String(repeating: "---|", count: p.milestones.count))
         for row in p.matrix {
-            out.append("| \(MarkdownEscape.code(row.node)) | " + row.cells.joined(separator: " | ") + " |")
+            let removed = row.removedAt.map { " (removed \(String(human($0).dropFirst(11).prefix(5))))" } ?? ""
+            out.append("| \(MarkdownEscape.code(row.node))\(removed) | " + row.cells.joined(separator: " | ") + " |")
         }
         out.append("")
         return out

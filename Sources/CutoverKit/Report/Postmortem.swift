@@ -36,6 +36,8 @@ public struct Postmortem: Sendable, Equatable {
 
     public struct NodeMatrixRow: Sendable, Equatable {
         public var node: String
+        /// When the node left the cluster (a surge node after its upgrade), if it did.
+        public var removedAt: String?
         /// Per round in order: "done 10:41", "MISSED", "gone", "n/a", "?".
         public var cells: [String]
     }

@@ -67,19 +67,24 @@ public struct PostmortemBuilder {
             matrix[r[0].text, default: [:]][Int(r[1].text) ?? 0] = cell
         }
         let rounds = milestones.map(\.round)
+        var removed: [String: String] = [:]
+        for r in try db.rows("SELECT node, removed_at FROM node_results WHERE removed_at IS NOT NULL") {
+            removed[r[0].text] = r[1].text
+        }
         let matrixRows = matrix.keys.sorted().map { node in
-            Postmortem.NodeMatrixRow(node: node, cells: rounds.map { matrix[node]?[$0] ?? "?" })
+            Postmortem.NodeMatrixRow(node: node, removedAt: removed[node], cells: rounds.map { matrix[node]?[$0] ?? "?" })
         }
-        let inputs = try db.rows(
+        let sources = try db.rows(
             """
-            SELECT name, status, kube_events, activity_records, duplicates, skipped, rejects
-            FROM sources ORDER BY name, source_id
-            """
-        ).map { r in
+            SELECT path, status, kube_events, activity_records, duplicates, skipped, rejects
+            FROM sources ORDER BY path, source_id
+            """)
+        let names = PostmortemBuilder.displayNames(sources.map { $0[0].text })
+        let inputs = zip(sources, names).map { r, name in
             Postmortem.InputRow(
-                name: r[0].text, status: r[1].text, kubeEvents: Int(r[2].text) ?? 0, activityRecords: Int(r[3].text) ?? 0,
+                name: name, status: r[1].text, kubeEvents: Int(r[2].text) ?? 0, activityRecords: Int(r[3].text) ?? 0,
                 duplicates: Int(r[4].text) ?? 0, skipped: Int(r[5].text) ?? 0, rejects: Int(r[6].text) ?? 0)
-        }
+        }.sorted { ($0.name, $0.status) < ($1.name, $1.status) }
         let rejects = try db.rows(
             """
             SELECT s.name, r.line, r.reason FROM rejects r JOIN sources s USING (source_id)
@@ -100,6 +105,28 @@ public struct PostmortemBuilder {
             windowStart: window.flatMap { optional($0[0]) }, windowEnd: window.flatMap { optional($0[1]) },
             milestones: milestones, failures: failures, missedNodes: missedNodes, matrix: matrixRows, inputs: inputs,
             rejects: rejects, rejectCount: try db.int("SELECT count(*) FROM rejects"))
+    }
+}
+
+extension PostmortemBuilder {
+    /// Basenames, lengthened to the shortest distinguishing path suffix where they collide
+    /// (`h=10/m=00/PT1H.json.gz`), so the report names files the same on every machine.
+    static func displayNames(_ paths: [String]) -> [String] {
+        let parts = paths.map { $0.split(separator: "/").map(String.init) }
+        var depth = Array(repeating: 1, count: paths.count)
+        func name(_ i: Int) -> String { parts[i].suffix(depth[i]).joined(separator: "/") }
+        var changed = true
+        while changed {
+            changed = false
+            let groups = Dictionary(grouping: paths.indices, by: name)
+            for (_, members) in groups where members.count > 1 {
+                for i in members where depth[i] < parts[i].count {
+                    depth[i] += 1
+                    changed = true
+                }
+            }
+        }
+        return paths.indices.map(name)
     }
 }
 

@@ -102,7 +102,8 @@ public enum Schema {
             vmss             TEXT,
             instance_id      INTEGER,
             pool             TEXT,
-            first_seen       TEXT NOT NULL
+            first_seen       TEXT NOT NULL,
+            removed_at       TEXT
         ) STRICT;
 
         CREATE TABLE bootstrap_results (

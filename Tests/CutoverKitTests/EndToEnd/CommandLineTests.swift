@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+
+@testable import CutoverKit
+
+/// Runs the built `cutover` binary, as users and cron jobs do.
+func runCutover(_ arguments: [String], in directory: URL) throws -> (status: Int32, stdout: String, stderr: String) {
+    let executable = try #require(Paths.executable, "the cutover executable was not found next to the test bundle")
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.currentDirectoryURL = directory
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+}
+
+@Suite("The cutover binary on the shipped samples")
+struct CommandLineTests {
+    @Test func runPrintsThePostmortemOnStdoutAndTheSummaryOnStderr() throws {
+        let dir = Paths.temporaryDirectory()
+        let result = try runCutover(["run", Paths.samples.appendingPathComponent("logs").path], in: dir)
+        #expect(result.status == 0)
+        #expect(result.stdout.hasPrefix("# Postmortem: network-isolation cutover of `aks-prod-weu`"))
+        #expect(result.stdout.contains("## Round 1: artifact-cache"))
+        #expect(result.stderr.contains("ingested 6 file(s)"))
+        #expect(!result.stdout.contains("ingested"))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("cutover.sqlite").path))
+    }
+
+    @Test func damagedInputGivesExitCodeTwoAndKeepsTheRest() throws {
+        let dir = Paths.temporaryDirectory()
+        let text = (1...500).map { event(uid: "u\($0)", count: 1, first: "2026-11-03T13:00:00Z", last: "2026-11-03T13:00:00Z") }
+            .joined(separator: "\n")
+        let whole = dir.appendingPathComponent("w.gz").path
+        try writeGzip(text, to: whole)
+        let data = try Data(contentsOf: URL(fileURLWithPath: whole))
+        try data.prefix(data.count * 2 / 3).write(to: dir.appendingPathComponent("cut.json.gz"))
+        let result = try runCutover(["ingest", "cut.json.gz"], in: dir)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("cut.json.gz ends mid-stream"))
+    }
+
+    @Test func badMilestoneOptionIsAUsageError() throws {
+        let result = try runCutover(["run", "--milestone", "2=yesterday", "x"], in: Paths.temporaryDirectory())
+        #expect(result.status != 0 && result.status != 2)
+        #expect(result.stderr.contains("--milestone 2=yesterday"))
+    }
+
+    @Test func queriesAreReadOnly() throws {
+        let dir = Paths.temporaryDirectory()
+        _ = try runCutover(["ingest", Paths.samples.appendingPathComponent("logs").path], in: dir)
+        let result = try runCutover(["query", "DELETE FROM kube_events"], in: dir)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("read-only"))
+    }
+
+    @Test func everySubcommandHasHelpWithAnExample() throws {
+        for command in ["run", "ingest", "correlate", "report", "query", "simulate"] {
+            let result = try runCutover([command, "--help"], in: Paths.temporaryDirectory())
+            #expect(result.status == 0)
+            #expect(result.stdout.contains("cutover \(command)"), "\(command) --help has no example")
+        }
+    }
+}
+
+@Suite("Saved queries run against the sample database and keep their header promise")
+struct SavedQueryTests {
+    static let files = ((try? FileManager.default.contentsOfDirectory(atPath: Paths.queries.path)) ?? [])
+        .filter { $0.hasSuffix(".sql") }.sorted()
+
+    @Test func thereAreSavedQueries() { #expect(Self.files.count >= 5) }
+
+    @Test(arguments: files)
+    func queryRunsAndMatchesItsColumnsHeader(file: String) throws {
+        let text = try String(contentsOf: Paths.queries.appendingPathComponent(file), encoding: .utf8)
+        let header = text.split(separator: "\n").prefix(3).map(String.init)
+        #expect(header.count == 3 && header[0].hasPrefix("-- Question: ") && header[1].hasPrefix("-- Columns:  ")
+            && header[2].hasPrefix("-- Example:  cutover query \(file.dropLast(4))"))
+        let columns = header[1].dropFirst("-- Columns:  ".count).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let db = try Database(path: try correlatedSampleDatabase(), readOnly: true)
+        let result = try QueryRunner(db: db).run(text)
+        #expect(result.columns == columns)
+        #expect(!result.rows.isEmpty || file == "rejects.sql")
+    }
+}

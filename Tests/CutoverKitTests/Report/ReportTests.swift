@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+@testable import CutoverKit
+
+@Suite("Markdown escaping: names and messages from logs cannot inject markup")
+struct MarkdownEscapeTests {
+    @Test(arguments: [
+        ("web-1", "web-1"),
+        ("<img src=x onerror=alert(1)>", "&lt;img src=x onerror=alert(1)&gt;"),
+        ("[click](https://evil.example)", "\\[click\\](https://evil.example)"),
+        ("![x](y)", "!\\[x\\](y)"),
+        ("a|b", "a\\|b"),
+        ("*bold* _it_ `code` ~~s~~", "\\*bold\\* \\_it\\_ \\`code\\` \\~\\~s\\~\\~"),
+        ("line\nbreak", "line break"),
+        ("back\\slash", "back\\\\slash"),
+    ])
+    func inline(raw: String, escaped: String) {
+        #expect(MarkdownEscape.inline(raw) == escaped)
+    }
+
+    @Test func codeSpansCannotBeClosedEarly() {
+        #expect(MarkdownEscape.code("aks-`rm -rf`|x") == "`aks-'rm -rf'\\|x`")
+    }
+}
+
+/// Ingests and correlates the shipped samples into a fresh database.
+func correlatedSampleDatabase() throws -> String {
+    let db = Paths.temporaryDirectory().appendingPathComponent("samples.sqlite").path
+    _ = try Pipeline.ingest(paths: [Paths.samples.appendingPathComponent("logs").path], dbPath: db)
+    try Pipeline.correlate(dbPath: db)
+    return db
+}
+
+@Suite("The sample postmortem")
+struct SamplePostmortemTests {
+    @Test func matchesTheReviewedGolden() throws {
+        let report = try Pipeline.report(dbPath: try correlatedSampleDatabase())
+        let golden = Paths.goldens.appendingPathComponent("sample-postmortem.md")
+        if ProcessInfo.processInfo.environment["CUTOVER_RECORD"] == "1" {
+            try report.write(to: golden, atomically: true, encoding: .utf8)
+            Issue.record("golden rewritten: review \(golden.path) and commit it")
+            return
+        }
+        let expected = try String(contentsOf: golden, encoding: .utf8)
+        #expect(report == expected, "report differs from the golden; rerun with CUTOVER_RECORD=1 and review the diff")
+    }
+
+    @Test func isByteIdenticalForTheSameData() throws {
+        let first = try Pipeline.report(dbPath: try correlatedSampleDatabase())
+        let second = try Pipeline.report(dbPath: try correlatedSampleDatabase())
+        #expect(first == second)
+    }
+
+    @Test func hostileNamesAreEscapedInTheDocument() throws {
+        let dir = Paths.temporaryDirectory()
+        let db = dir.appendingPathComponent("h.sqlite").path
+        let path = dir.appendingPathComponent("evil.json").path
+        let evil = #"{"metadata":{"uid":"x1"},"involvedObject":{"kind":"Pod","namespace":"shop","name":"web-<script>alert(1)</script>"},"reason":"Failed","message":"Failed to pull image \"[x](javascript:alert(1))\": | injected | cell","source":{"component":"kubelet","host":"aks-apps-12345678-vmss000001"},"firstTimestamp":"2026-11-03T13:00:00Z","lastTimestamp":"2026-11-03T13:00:00Z","count":1,"type":"Warning"}"#
+        try evil.write(toFile: path, atomically: true, encoding: .utf8)
+        _ = try Pipeline.ingest(paths: [path], dbPath: db)
+        try Pipeline.correlate(dbPath: db)
+        let report = try Pipeline.report(dbPath: db)
+        #expect(!report.contains("<script>"))
+        #expect(report.contains("web-&lt;script&gt;alert(1)&lt;/script&gt;"))
+        #expect(report.contains("\\[x\\](javascript:alert(1))"))
+        #expect(report.contains("\\| injected \\| cell"))
+    }
+}
+
+@Suite("Input names in the report")
+struct DisplayNameTests {
+    @Test func basenamesAreLengthenedOnlyWhereTheyCollide() {
+        let names = PostmortemBuilder.displayNames([
+            "/tmp/x/logs/kube/events.json.gz",
+            "/data/arm/y=2026/m=11/d=03/h=10/m=00/PT1H.json",
+            "/data/arm/y=2026/m=11/d=03/h=11/m=00/PT1H.json",
+        ])
+        #expect(names == ["events.json.gz", "h=10/m=00/PT1H.json", "h=11/m=00/PT1H.json"])
+    }
+}

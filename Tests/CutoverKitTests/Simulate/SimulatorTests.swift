@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+@testable import CutoverKit
+
+@Suite("Simulator: deterministic, realistic, and cutover agrees with its truth")
+struct SimulatorTests {
+    @Test func sameSeedGivesTheSameIncident() {
+        let a = IncidentSimulator(spec: SimulationSpec()).simulate()
+        let b = IncidentSimulator(spec: SimulationSpec()).simulate()
+        #expect(IncidentWriter().truth(a) == IncidentWriter().truth(b))
+        #expect(IncidentWriter().exporterLines(a) == IncidentWriter().exporterLines(b))
+    }
+
+    @Test func theSampleIncidentHasEveryKindOfOutcome() {
+        let incident = IncidentSimulator(spec: SimulationSpec()).simulate()
+        let rounds = Set(incident.failures.compactMap(\.missedRounds.first))
+        #expect(rounds == [1, 2, 3])
+        let verdicts = Set(incident.failures.map(\.verdict))
+        #expect(verdicts == ["missed_round", "converged", "pre_conversion"])
+        #expect(incident.nodes.contains { $0.createdAt != nil && $0.removedAt != nil })  // a surge node
+        #expect(incident.nodes.contains { !$0.reboots.isEmpty })
+    }
+
+    @Test func shippedSamplesAreWhatTheSimulatorWrites() throws {
+        let dir = Paths.temporaryDirectory()
+        try Pipeline.simulate(spec: SimulationSpec(), directory: dir.path)
+        let fresh = try String(contentsOf: dir.appendingPathComponent("truth.json"), encoding: .utf8)
+        let shipped = try String(contentsOf: Paths.samples.appendingPathComponent("truth.json"), encoding: .utf8)
+        #expect(fresh == shipped, "samples/ is stale: regenerate it with `swift run cutover simulate --preset small --seed 7 --out samples`")
+    }
+
+    /// Runs the whole pipeline on a simulated incident and compares every failure with the truth.
+    static func accuracy(seed: UInt64) throws -> (agree: Int, total: Int, blamedConverged: Int) {
+        var spec = SimulationSpec()
+        spec.seed = seed
+        let dir = Paths.temporaryDirectory()
+        let incident = try Pipeline.simulate(spec: spec, directory: dir.path)
+        let db = dir.appendingPathComponent("sim.sqlite").path
+        _ = try Pipeline.ingest(paths: [dir.appendingPathComponent("logs").path], dbPath: db)
+        let result = try Pipeline.correlate(dbPath: db)
+        let byUID = Dictionary(uniqueKeysWithValues: result.attributions.compactMap { a in a.failure.uid.map { ($0, a) } })
+        var agree = 0
+        var blamed = 0
+        for truth in incident.failures {
+            guard let a = byUID[truth.eventUID] else { continue }
+            if a.verdict.rawValue == truth.verdict && a.missedRound == truth.missedRounds.first && a.failure.node == truth.node {
+                agree += 1
+            }
+            if truth.verdict == "converged" && a.verdict == .missedRound { blamed += 1 }
+        }
+        return (agree, incident.failures.count, blamed)
+    }
+
+    @Test(arguments: [7, 11, 23, 42, 1009] as [UInt64])
+    func cutoverAgreesWithTheTruth(seed: UInt64) throws {
+        let (agree, total, blamed) = try Self.accuracy(seed: seed)
+        #expect(total > 20)
+        #expect(agree == total, "\(agree) of \(total) failures agree with the truth for seed \(seed)")
+        #expect(blamed == 0)
+    }
+}
