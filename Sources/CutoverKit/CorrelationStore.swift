@@ -18,10 +18,11 @@ public struct CorrelationStore {
             """)
         while try a.step() {
             guard let time = a.string(3).flatMap({ try? Timestamp.parse($0) }) else { continue }
-            activity.append(ActivityFact(
-                recordID: Int64(a.int(0) ?? 0), operation: a.string(1) ?? "", status: a.string(2) ?? "", time: time,
-                resourceKey: a.string(4) ?? "", operationKey: a.string(5) ?? "", requestBody: a.string(6),
-                responseBody: a.string(7), caller: a.string(8)))
+            activity.append(
+                ActivityFact(
+                    recordID: Int64(a.int(0) ?? 0), operation: a.string(1) ?? "", status: a.string(2) ?? "", time: time,
+                    resourceKey: a.string(4) ?? "", operationKey: a.string(5) ?? "", requestBody: a.string(6),
+                    responseBody: a.string(7), caller: a.string(8)))
         }
         var events: [EventFact] = []
         let reasons = CorrelationFacts.relevantReasons.map { "'\($0)'" }.joined(separator: ",")
@@ -35,10 +36,11 @@ public struct CorrelationStore {
             guard let first = e.string(10).flatMap({ try? Timestamp.parse($0) }),
                 let last = e.string(11).flatMap({ try? Timestamp.parse($0) })
             else { continue }
-            events.append(EventFact(
-                eventID: Int64(e.int(0) ?? 0), uid: e.string(1), cluster: e.string(2), objectKind: e.string(3),
-                objectNamespace: e.string(4), objectName: e.string(5), reason: e.string(6) ?? "", message: e.string(7) ?? "",
-                sourceComponent: e.string(8), sourceHost: e.string(9), firstSeen: first, lastSeen: last, count: e.int(12) ?? 1))
+            events.append(
+                EventFact(
+                    eventID: Int64(e.int(0) ?? 0), uid: e.string(1), cluster: e.string(2), objectKind: e.string(3),
+                    objectNamespace: e.string(4), objectName: e.string(5), reason: e.string(6) ?? "", message: e.string(7) ?? "",
+                    sourceComponent: e.string(8), sourceHost: e.string(9), firstSeen: first, lastSeen: last, count: e.int(12) ?? 1))
         }
         var firstSeen: [String: Timestamp] = [:]
         let n = try db.prepare(
@@ -63,27 +65,37 @@ public struct CorrelationStore {
                 DELETE FROM node_round_results; DELETE FROM failure_results;
                 """)
             let m = try db.prepare(
-                "INSERT INTO milestone_results (round, name, effective_time, source, evidence, requires_reimage) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+                "INSERT INTO milestone_results (round, name, effective_time, source, evidence, requires_reimage) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+            )
             for milestone in result.milestones {
-                try m.run([.integer(Int64(milestone.round.number)), .text(milestone.round.name),
-                           SQLValue(milestone.time?.description), .text(milestone.source.rawValue), .text(milestone.evidence),
-                           .integer(milestone.round.requiresReimage ? 1 : 0)])
+                try m.run([
+                    .integer(Int64(milestone.round.number)), .text(milestone.round.name),
+                    SQLValue(milestone.time?.description), .text(milestone.source.rawValue), .text(milestone.evidence),
+                    .integer(milestone.round.requiresReimage ? 1 : 0),
+                ])
             }
-            let n = try db.prepare("INSERT INTO node_results (node, vmss, instance_id, pool, first_seen, removed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+            let n = try db.prepare(
+                "INSERT INTO node_results (node, vmss, instance_id, pool, first_seen, removed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
             let b = try db.prepare("INSERT INTO bootstrap_results (node, time, kind, strength, evidence) VALUES (?1, ?2, ?3, ?4, ?5)")
             for node in result.nodes {
-                try n.run([.text(node.name), SQLValue(node.parsed?.vmss), SQLValue(node.parsed?.instanceID),
-                           SQLValue(node.parsed?.pool), .text(node.firstSeen.description),
-                           SQLValue(node.removedAt?.description)])
+                try n.run([
+                    .text(node.name), SQLValue(node.parsed?.vmss), SQLValue(node.parsed?.instanceID),
+                    SQLValue(node.parsed?.pool), .text(node.firstSeen.description),
+                    SQLValue(node.removedAt?.description),
+                ])
                 for boot in node.bootstraps {
-                    try b.run([.text(node.name), .text(boot.time.description), .text(boot.kind.rawValue),
-                               .text(boot.strength.rawValue), .text(boot.evidence)])
+                    try b.run([
+                        .text(node.name), .text(boot.time.description), .text(boot.kind.rawValue),
+                        .text(boot.strength.rawValue), .text(boot.evidence),
+                    ])
                 }
             }
             let r = try db.prepare("INSERT INTO node_round_results (node, round, bootstrapped_at, status) VALUES (?1, ?2, ?3, ?4)")
             for row in result.nodeRounds {
-                try r.run([.text(row.node), .integer(Int64(row.round)), SQLValue(row.bootstrappedAt?.description),
-                           .text(row.status.rawValue)])
+                try r.run([
+                    .text(row.node), .integer(Int64(row.round)), SQLValue(row.bootstrappedAt?.description),
+                    .text(row.status.rawValue),
+                ])
             }
             let cluster = result.milestones.compactMap(\.cluster).first
             let f = try db.prepare(
@@ -94,12 +106,14 @@ public struct CorrelationStore {
                 """)
             for a in result.attributions {
                 let x = a.failure
-                try f.run([.integer(x.eventID), SQLValue(x.cluster ?? cluster), SQLValue(x.node), SQLValue(x.namespace),
-                           SQLValue(x.pod), .text(x.category.rawValue), .text(x.reason), .text(x.message),
-                           .text(x.firstSeen.description), .text(x.lastSeen.description), .integer(Int64(x.count)),
-                           .text(a.verdict.rawValue), SQLValue(a.missedRound),
-                           a.missedRounds.isEmpty ? .null : .text(a.missedRounds.map(String.init).joined(separator: ",")),
-                           .text(a.confidence.rawValue), .text(a.explanation), SQLValue(x.uid)])
+                try f.run([
+                    .integer(x.eventID), SQLValue(x.cluster ?? cluster), SQLValue(x.node), SQLValue(x.namespace),
+                    SQLValue(x.pod), .text(x.category.rawValue), .text(x.reason), .text(x.message),
+                    .text(x.firstSeen.description), .text(x.lastSeen.description), .integer(Int64(x.count)),
+                    .text(a.verdict.rawValue), SQLValue(a.missedRound),
+                    a.missedRounds.isEmpty ? .null : .text(a.missedRounds.map(String.init).joined(separator: ",")),
+                    .text(a.confidence.rawValue), .text(a.explanation), SQLValue(x.uid),
+                ])
             }
         }
     }

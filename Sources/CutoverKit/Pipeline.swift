@@ -3,16 +3,20 @@
 /// Each command of the `cutover` executable calls one of these entry points.
 public enum Pipeline {
     /// Streams `paths` into the database at `dbPath`.
-    public static func ingest(paths: [String], dbPath: String, options: Ingester.Options = .init(),
-                              progress: ProgressLine? = nil) throws -> IngestSummary {
+    public static func ingest(
+        paths: [String], dbPath: String, options: Ingester.Options = .init(),
+        progress: ProgressLine? = nil
+    ) throws -> IngestSummary {
         let store = try EventStore(path: dbPath)
         return try Ingester(store: store, options: options, progress: progress).ingest(paths)
     }
 
     /// Recomputes milestones, bootstraps and attributions from what the database holds.
     @discardableResult
-    public static func correlate(dbPath: String, playbook: Playbook = .threeRounds,
-                                 given: [Int: Timestamp] = [:]) throws -> Correlator.Result {
+    public static func correlate(
+        dbPath: String, playbook: Playbook = .threeRounds,
+        given: [Int: Timestamp] = [:]
+    ) throws -> Correlator.Result {
         let store = try EventStore(path: dbPath)
         let io = CorrelationStore(db: store.db)
         let result = Correlator(playbook: playbook, given: given).correlate(try io.loadFacts())

@@ -8,9 +8,11 @@ struct DatabaseOption: ParsableArguments {
 }
 
 struct CorrelateOptions: ParsableArguments {
-    @Option(name: .long, parsing: .singleValue,
-            help: ArgumentHelp("A milestone time the logs do not show, as N=TIME (UTC, RFC 3339); wins over a detected one.",
-                               valueName: "N=TIME"))
+    @Option(
+        name: .long, parsing: .singleValue,
+        help: ArgumentHelp(
+            "A milestone time the logs do not show, as N=TIME (UTC, RFC 3339); wins over a detected one.",
+            valueName: "N=TIME"))
     var milestone: [String] = []
 
     func given() throws -> [Int: Timestamp] {

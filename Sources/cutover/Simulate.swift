@@ -23,7 +23,8 @@ struct Simulate: ParsableCommand {
         var spec = SimulationSpec.preset(preset) ?? SimulationSpec()
         spec.seed = seed
         let incident = try Pipeline.simulate(spec: spec, directory: out)
-        printError("simulated \(incident.nodes.count) nodes, \(incident.events.count) events, "
-            + "\(incident.activity.count) activity records, \(incident.failures.count) failure events into \(out)")
+        printError(
+            "simulated \(incident.nodes.count) nodes, \(incident.events.count) events, "
+                + "\(incident.activity.count) activity records, \(incident.failures.count) failure events into \(out)")
     }
 }

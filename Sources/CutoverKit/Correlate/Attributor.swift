@@ -37,19 +37,22 @@ public struct Attributor {
         let basisText = describe(basis, node: nodeName)
         if missed.isEmpty {
             var confidence: Attribution.Confidence = basis?.strength == .perNode ? .high : .medium
-            var text = "\(nodeName) \(basisText), after every active round (\(list(active.map(\.round.number)))): "
+            var text =
+                "\(nodeName) \(basisText), after every active round (\(list(active.map(\.round.number)))): "
                 + "the node had the current config, so the failure has another cause (\(signal.summary))."
             if overlaps(basis) {
                 confidence = .low
                 text += " The bootstrap overlapped a milestone's operation, so the order is uncertain."
             }
-            return Attribution(failure: failure, verdict: .converged, missedRound: nil, missedRounds: [],
-                               confidence: confidence, explanation: text, basis: basis)
+            return Attribution(
+                failure: failure, verdict: .converged, missedRound: nil, missedRounds: [],
+                confidence: confidence, explanation: text, basis: basis)
         }
         let earliest = missed[0]
         var confidence: Attribution.Confidence =
             basis?.strength == .perNode && earliest.source != .notObserved ? .high : .medium
-        var text = "\(nodeName) \(basisText), before round \(earliest.round.number) (\(earliest.round.name)) took effect at "
+        var text =
+            "\(nodeName) \(basisText), before round \(earliest.round.number) (\(earliest.round.name)) took effect at "
             + "\(earliest.time?.minuteText ?? "?")"
         if missed.count > 1 { text += "; it also missed round(s) \(list(missed.dropFirst().map(\.round.number)))" }
         text += "."

@@ -40,8 +40,9 @@ public struct Correlator {
         let attributions = FailureClassifier().failures(facts.events)
             .map { attributor.attribute($0, node: $0.node.flatMap { byName[$0] }) }
             .sorted { ($0.failure.firstSeen, $0.failure.eventID) < ($1.failure.firstSeen, $1.failure.eventID) }
-        return Result(milestones: milestones, nodes: nodes, attributions: attributions,
-                      nodeRounds: nodeRounds(nodes, milestones))
+        return Result(
+            milestones: milestones, nodes: nodes, attributions: attributions,
+            nodeRounds: nodeRounds(nodes, milestones))
     }
 
     func applyGiven(_ detected: [Milestone]) -> [Milestone] {

@@ -92,10 +92,11 @@ public struct FailureClassifier {
                 node = scheduled
                 nodeSource = "the pod's Scheduled event"
             }
-            result.append(Failure(
-                eventID: e.eventID, uid: e.uid, cluster: e.cluster, node: node, nodeSource: nodeSource,
-                namespace: e.objectNamespace, pod: e.objectName, category: category, reason: e.reason, message: e.message,
-                firstSeen: e.firstSeen, lastSeen: e.lastSeen, count: e.count))
+            result.append(
+                Failure(
+                    eventID: e.eventID, uid: e.uid, cluster: e.cluster, node: node, nodeSource: nodeSource,
+                    namespace: e.objectNamespace, pod: e.objectName, category: category, reason: e.reason, message: e.message,
+                    firstSeen: e.firstSeen, lastSeen: e.lastSeen, count: e.count))
         }
         return result
     }

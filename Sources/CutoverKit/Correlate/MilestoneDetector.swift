@@ -39,23 +39,26 @@ public struct MilestoneDetector {
             if let source = s.artifactSource, source.lowercased() == "cache",
                 previous.artifactSource?.lowercased() != "cache", found[1] == nil, let round = playbook.round(1)
             {
-                found[1] = Milestone(round: round, time: write.succeededAt, startedAt: write.startedAt, source: .detected,
-                                     evidence: evidence + ": bootstrapProfile.artifactSource → Cache", cluster: write.cluster)
+                found[1] = Milestone(
+                    round: round, time: write.succeededAt, startedAt: write.startedAt, source: .detected,
+                    evidence: evidence + ": bootstrapProfile.artifactSource → Cache", cluster: write.cluster)
             }
             if let registry = s.registryID, !registry.isEmpty,
                 registry.lowercased() != previous.registryID?.lowercased(), let round = playbook.round(2)
             {
                 // The latest change is the one a node must have bootstrapped after.
-                found[2] = Milestone(round: round, time: write.succeededAt, startedAt: write.startedAt, source: .detected,
-                                     evidence: evidence + ": bootstrapProfile.containerRegistryId → \(lastSegment(registry))",
-                                     cluster: write.cluster)
+                found[2] = Milestone(
+                    round: round, time: write.succeededAt, startedAt: write.startedAt, source: .detected,
+                    evidence: evidence + ": bootstrapProfile.containerRegistryId → \(lastSegment(registry))",
+                    cluster: write.cluster)
             }
             if let outbound = s.outboundType, ["none", "block"].contains(outbound.lowercased()),
                 !["none", "block"].contains(previous.outboundType?.lowercased() ?? ""), found[3] == nil,
                 let round = playbook.round(3)
             {
-                found[3] = Milestone(round: round, time: write.succeededAt, startedAt: write.startedAt, source: .detected,
-                                     evidence: evidence + ": networkProfile.outboundType → \(outbound)", cluster: write.cluster)
+                found[3] = Milestone(
+                    round: round, time: write.succeededAt, startedAt: write.startedAt, source: .detected,
+                    evidence: evidence + ": networkProfile.outboundType → \(outbound)", cluster: write.cluster)
             }
             previous.artifactSource = s.artifactSource ?? previous.artifactSource
             previous.registryID = s.registryID ?? previous.registryID
@@ -63,8 +66,9 @@ public struct MilestoneDetector {
         }
         return playbook.rounds.map { round in
             found[round.number]
-                ?? Milestone(round: round, time: nil, source: .notObserved,
-                             evidence: "no succeeded managedClusters/write with a body showing this change")
+                ?? Milestone(
+                    round: round, time: nil, source: .notObserved,
+                    evidence: "no succeeded managedClusters/write with a body showing this change")
         }
     }
 
@@ -86,9 +90,10 @@ public struct MilestoneDetector {
                     settings.outboundType = found.outboundType ?? settings.outboundType
                 }
             }
-            writes.append(ClusterWrite(
-                succeededAt: succeeded.time, startedAt: records.map(\.time).min() ?? succeeded.time,
-                settings: settings, cluster: clusterName(succeeded.resourceKey), key: key))
+            writes.append(
+                ClusterWrite(
+                    succeededAt: succeeded.time, startedAt: records.map(\.time).min() ?? succeeded.time,
+                    settings: settings, cluster: clusterName(succeeded.resourceKey), key: key))
         }
         return writes.sorted { ($0.succeededAt, $0.key) < ($1.succeededAt, $1.key) }
     }

@@ -22,14 +22,19 @@ public struct Playbook: Sendable, Equatable {
     public var rounds: [Round]
 
     /// What teams do in practice: three milestones, each followed by a reimage.
-    public static let threeRounds = Playbook(name: "three-rounds", rounds: [
-        Round(number: 1, name: "artifact-cache",
-              summary: "bootstrap artifact source switched to Cache", requiresReimage: true),
-        Round(number: 2, name: "isolation-wiring",
-              summary: "bootstrap container registry id set or changed", requiresReimage: true),
-        Round(number: 3, name: "egress-none",
-              summary: "outbound type switched to none/block", requiresReimage: true),
-    ])
+    public static let threeRounds = Playbook(
+        name: "three-rounds",
+        rounds: [
+            Round(
+                number: 1, name: "artifact-cache",
+                summary: "bootstrap artifact source switched to Cache", requiresReimage: true),
+            Round(
+                number: 2, name: "isolation-wiring",
+                summary: "bootstrap container registry id set or changed", requiresReimage: true),
+            Round(
+                number: 3, name: "egress-none",
+                summary: "outbound type switched to none/block", requiresReimage: true),
+        ])
 
     public func round(_ number: Int) -> Round? { rounds.first { $0.number == number } }
 }

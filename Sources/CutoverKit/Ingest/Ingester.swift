@@ -84,8 +84,9 @@ public final class Ingester {
             }
             let reader = try GzipReader(path: path)
             let sourceID = try store.db.transaction {
-                try store.beginSource(path: path, hash: hash?.hash, size: hash?.size,
-                                      compressed: reader.isCompressed, reuse: reuse)
+                try store.beginSource(
+                    path: path, hash: hash?.hash, size: hash?.size,
+                    compressed: reader.isCompressed, reuse: reuse)
             }
             try read(reader, into: &file, source: sourceID)
             try store.db.transaction { try store.finishSource(sourceID, file) }
@@ -123,11 +124,13 @@ public final class Ingester {
                             summary.skipped += 1
                         }
                     } catch let error as JSONIndex.SyntaxError {
-                        try self.store.reject(source: source, position: position, reason: error.description,
-                                              snippet: Array(bytes.prefix(200)))
+                        try self.store.reject(
+                            source: source, position: position, reason: error.description,
+                            snippet: Array(bytes.prefix(200)))
                     } catch let error as DecodeError {
-                        try self.store.reject(source: source, position: position, reason: error.reason,
-                                              snippet: Array(bytes.prefix(200)))
+                        try self.store.reject(
+                            source: source, position: position, reason: error.reason,
+                            snippet: Array(bytes.prefix(200)))
                     }
                 case .invalid(let reason, let snippet, let position):
                     try self.store.reject(source: source, position: position, reason: reason, snippet: snippet)

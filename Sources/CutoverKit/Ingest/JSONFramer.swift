@@ -152,7 +152,8 @@ public struct JSONFramer {
                         collectingKey = true
                         key.removeAll(keepingCapacity: true)
                     }
-                case 0x5B where depth == 1 && containerDepth == 0 && !expectKey
+                case 0x5B
+                where depth == 1 && containerDepth == 0 && !expectKey
                     && JSONFramer.containerKeys.contains(lastKey):
                     // A wrapper (List, records, value page): stream its array's elements.
                     buffer.removeAll(keepingCapacity: true)

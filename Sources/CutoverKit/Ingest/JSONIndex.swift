@@ -251,8 +251,10 @@ public struct JSONIndex {
         let c = bytes[position]
         switch c {
         case 0x7B:  // {
-            nodes.append(Node(kind: .object, keyStart: keyStart, keyEnd: keyEnd, keyEscaped: keyEscaped,
-                              start: Int32(position), end: 0, escaped: false, after: 0))
+            nodes.append(
+                Node(
+                    kind: .object, keyStart: keyStart, keyEnd: keyEnd, keyEscaped: keyEscaped,
+                    start: Int32(position), end: 0, escaped: false, after: 0))
             position += 1
             skipWhitespace()
             if position < bytes.count, bytes[position] == 0x7D {
@@ -279,8 +281,10 @@ public struct JSONIndex {
                 }
             }
         case 0x5B:  // [
-            nodes.append(Node(kind: .array, keyStart: keyStart, keyEnd: keyEnd, keyEscaped: keyEscaped,
-                              start: Int32(position), end: 0, escaped: false, after: 0))
+            nodes.append(
+                Node(
+                    kind: .array, keyStart: keyStart, keyEnd: keyEnd, keyEscaped: keyEscaped,
+                    start: Int32(position), end: 0, escaped: false, after: 0))
             position += 1
             skipWhitespace()
             if position < bytes.count, bytes[position] == 0x5D {
@@ -302,22 +306,29 @@ public struct JSONIndex {
             }
         case 0x22:
             let (s, e, esc) = try scanString()
-            nodes.append(Node(kind: .string, keyStart: keyStart, keyEnd: keyEnd, keyEscaped: keyEscaped,
-                              start: Int32(s), end: Int32(e), escaped: esc, after: 0))
+            nodes.append(
+                Node(
+                    kind: .string, keyStart: keyStart, keyEnd: keyEnd, keyEscaped: keyEscaped,
+                    start: Int32(s), end: Int32(e), escaped: esc, after: 0))
         case 0x74, 0x66, 0x6E:  // true false null
-            let word: [UInt8] = c == 0x74 ? [0x74, 0x72, 0x75, 0x65] : c == 0x66 ? [0x66, 0x61, 0x6C, 0x73, 0x65] : [0x6E, 0x75, 0x6C, 0x6C]
+            let word: [UInt8] =
+                c == 0x74 ? [0x74, 0x72, 0x75, 0x65] : c == 0x66 ? [0x66, 0x61, 0x6C, 0x73, 0x65] : [0x6E, 0x75, 0x6C, 0x6C]
             guard position + word.count <= bytes.count, Array(bytes[position..<(position + word.count)]) == word
             else { throw fail("unknown literal") }
-            nodes.append(Node(kind: c == 0x6E ? .null : .bool, keyStart: keyStart, keyEnd: keyEnd, keyEscaped: keyEscaped,
-                              start: Int32(position), end: Int32(position + word.count), escaped: false, after: 0))
+            nodes.append(
+                Node(
+                    kind: c == 0x6E ? .null : .bool, keyStart: keyStart, keyEnd: keyEnd, keyEscaped: keyEscaped,
+                    start: Int32(position), end: Int32(position + word.count), escaped: false, after: 0))
             position += word.count
         case 0x2D, 0x30...0x39:
             let s = position
             while position < bytes.count, Self.isNumberByte(bytes[position]) { position += 1 }
             let last = bytes[position - 1]
             guard last >= 0x30 && last <= 0x39 else { throw fail("malformed number") }
-            nodes.append(Node(kind: .number, keyStart: keyStart, keyEnd: keyEnd, keyEscaped: keyEscaped,
-                              start: Int32(s), end: Int32(position), escaped: false, after: 0))
+            nodes.append(
+                Node(
+                    kind: .number, keyStart: keyStart, keyEnd: keyEnd, keyEscaped: keyEscaped,
+                    start: Int32(s), end: Int32(position), escaped: false, after: 0))
         default:
             throw fail("unexpected byte 0x\(String(c, radix: 16))")
         }

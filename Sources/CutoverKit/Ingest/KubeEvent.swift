@@ -62,7 +62,9 @@ public struct KubeEvent: Sendable, Equatable {
     /// without one, the fields that identify an occurrence series.
     public var dedupeKey: String {
         if let uid { return uid }
-        return ["nk", cluster ?? "", objectNamespace ?? "", objectKind ?? "", objectName ?? "", reason ?? "",
-                sourceHost ?? "", firstSeen.description, message ?? ""].joined(separator: "|")
+        return [
+            "nk", cluster ?? "", objectNamespace ?? "", objectKind ?? "", objectName ?? "", reason ?? "",
+            sourceHost ?? "", firstSeen.description, message ?? "",
+        ].joined(separator: "|")
     }
 }

@@ -62,11 +62,16 @@ public struct RecordDecoder {
         let series = json.child(e, "series")
         let cluster = json.nonEmpty(json.child(e, "clusterName"))
         let times = try eventTimes(
-            json, first: [("firstTimestamp", json.child(e, "firstTimestamp")),
-                          ("eventTime", json.child(e, "eventTime"))],
-            last: [("lastTimestamp", json.child(e, "lastTimestamp")),
-                   ("series.lastObservedTime", series.flatMap { json.child($0, "lastObservedTime") }),
-                   ("eventTime", json.child(e, "eventTime"))],
+            json,
+            first: [
+                ("firstTimestamp", json.child(e, "firstTimestamp")),
+                ("eventTime", json.child(e, "eventTime")),
+            ],
+            last: [
+                ("lastTimestamp", json.child(e, "lastTimestamp")),
+                ("series.lastObservedTime", series.flatMap { json.child($0, "lastObservedTime") }),
+                ("eventTime", json.child(e, "eventTime")),
+            ],
             created: meta.flatMap { json.child($0, "creationTimestamp") })
         let count = json.int(series.flatMap { json.child($0, "count") }) ?? json.int(json.child(e, "count")) ?? 1
         return KubeEvent(
@@ -97,11 +102,16 @@ public struct RecordDecoder {
         let source = json.child(e, "deprecatedSource")
         let series = json.child(e, "series")
         let times = try eventTimes(
-            json, first: [("deprecatedFirstTimestamp", json.child(e, "deprecatedFirstTimestamp")),
-                          ("eventTime", json.child(e, "eventTime"))],
-            last: [("series.lastObservedTime", series.flatMap { json.child($0, "lastObservedTime") }),
-                   ("deprecatedLastTimestamp", json.child(e, "deprecatedLastTimestamp")),
-                   ("eventTime", json.child(e, "eventTime"))],
+            json,
+            first: [
+                ("deprecatedFirstTimestamp", json.child(e, "deprecatedFirstTimestamp")),
+                ("eventTime", json.child(e, "eventTime")),
+            ],
+            last: [
+                ("series.lastObservedTime", series.flatMap { json.child($0, "lastObservedTime") }),
+                ("deprecatedLastTimestamp", json.child(e, "deprecatedLastTimestamp")),
+                ("eventTime", json.child(e, "eventTime")),
+            ],
             created: meta.flatMap { json.child($0, "creationTimestamp") })
         let count = json.int(series.flatMap { json.child($0, "count") }) ?? json.int(json.child(e, "deprecatedCount")) ?? 1
         return KubeEvent(

@@ -35,9 +35,10 @@ public struct MarkdownRenderer {
         if p.failures.isEmpty {
             out.append("No image-pull or add-on failures were found in the logs.")
         } else {
-            out.append("\(p.failures.count) image-pull and add-on failure(s) were found; \(missed.count) of them "
-                + "came from \(nodes.count) node(s) that missed a round, because a milestone only takes effect on a node "
-                + "after that node is reimaged.")
+            out.append(
+                "\(p.failures.count) image-pull and add-on failure(s) were found; \(missed.count) of them "
+                    + "came from \(nodes.count) node(s) that missed a round, because a milestone only takes effect on a node "
+                    + "after that node is reimaged.")
             out.append("")
             for m in p.milestones where m.requiresReimage {
                 let count = p.failures.filter { $0.missedRound == m.round }.count
@@ -52,9 +53,10 @@ public struct MarkdownRenderer {
         let unobserved = p.milestones.filter { $0.time == nil }
         if !unobserved.isEmpty {
             out.append("")
-            out.append("Milestone(s) not found in the logs: "
-                + unobserved.map { "round \($0.round) (\($0.name))" }.joined(separator: ", ")
-                + ". Give them with `--milestone N=TIME` to attribute failures to them.")
+            out.append(
+                "Milestone(s) not found in the logs: "
+                    + unobserved.map { "round \($0.round) (\($0.name))" }.joined(separator: ", ")
+                    + ". Give them with `--milestone N=TIME` to attribute failures to them.")
         }
         out.append("")
         return out
@@ -63,7 +65,9 @@ public struct MarkdownRenderer {
     private func milestones(_ p: Postmortem) -> [String] {
         var out = ["## Milestones", "", "| Round | Name | Took effect (UTC) | Source | Evidence |", "|---|---|---|---|---|"]
         for m in p.milestones {
-            out.append("| \(m.round) | \(m.name) | \(m.time.map(human) ?? "not observed") | \(m.source) | \(MarkdownEscape.cell(m.evidence, limit: 200)) |")
+            out.append(
+                "| \(m.round) | \(m.name) | \(m.time.map(human) ?? "not observed") | \(m.source) | \(MarkdownEscape.cell(m.evidence, limit: 200)) |"
+            )
         }
         out.append("")
         return out
@@ -74,14 +78,16 @@ public struct MarkdownRenderer {
         let nodes = p.missedNodes[m.round] ?? []
         let failures = p.failures.filter { $0.missedRound == m.round }
         guard !nodes.isEmpty else {
-            out.append(m.time == nil
-                ? "The milestone was not observed, so no failure could be attributed to it."
-                : "No failure came from a node that missed this round.")
+            out.append(
+                m.time == nil
+                    ? "The milestone was not observed, so no failure could be attributed to it."
+                    : "No failure came from a node that missed this round.")
             out.append("")
             return out
         }
-        out.append("\(nodes.count) node(s) had not bootstrapped since this milestone when they failed. "
-            + "Reimage them (or run a node-image upgrade of their pool) so that bootstrap rewrites their config.")
+        out.append(
+            "\(nodes.count) node(s) had not bootstrapped since this milestone when they failed. "
+                + "Reimage them (or run a node-image upgrade of their pool) so that bootstrap rewrites their config.")
         out.append("")
         out.append("| Node | Pool | Failures | First failure (UTC) | Reimage it with |")
         out.append("|---|---|---|---|---|")
@@ -92,7 +98,8 @@ public struct MarkdownRenderer {
             } else {
                 fix = "–"
             }
-            out.append("| \(MarkdownEscape.code(n.node)) | \(MarkdownEscape.cell(n.pool)) | \(n.failures) | \(human(n.firstFailure)) | \(fix) |")
+            out.append(
+                "| \(MarkdownEscape.code(n.node)) | \(MarkdownEscape.cell(n.pool)) | \(n.failures) | \(human(n.firstFailure)) | \(fix) |")
         }
         out.append("")
         out.append("### Failures attributed to round \(m.round)")
@@ -109,8 +116,9 @@ public struct MarkdownRenderer {
             out.append("")
             return out
         }
-        out.append("These failures happened on nodes that had every active round (`converged`), before the cutover "
-            + "began (`pre_conversion`), or on no known node (`unplaced`): look for another cause.")
+        out.append(
+            "These failures happened on nodes that had every active round (`converged`), before the cutover "
+                + "began (`pre_conversion`), or on no known node (`unplaced`): look for another cause.")
         out.append("")
         out += failureTable(rows, showMissed: false)
         return out
@@ -124,8 +132,10 @@ public struct MarkdownRenderer {
         for f in rows.prefix(maxRows) {
             let pod = [f.namespace, f.pod].compactMap { $0 }.joined(separator: "/")
             let col = showMissed ? (f.missedRounds ?? "–") : f.verdict
-            out.append("| \(human(f.firstSeen)) | \(f.node.map(MarkdownEscape.code) ?? "–") | \(MarkdownEscape.cell(pod)) | "
-                + "\(MarkdownEscape.cell(f.reason)) | \(f.count) | \(col) | \(f.confidence) | \(MarkdownEscape.cell(f.message, limit: 140)) |")
+            out.append(
+                "| \(human(f.firstSeen)) | \(f.node.map(MarkdownEscape.code) ?? "–") | \(MarkdownEscape.cell(pod)) | "
+                    + "\(MarkdownEscape.cell(f.reason)) | \(f.count) | \(col) | \(f.confidence) | \(MarkdownEscape.cell(f.message, limit: 140)) |"
+            )
         }
         if rows.count > maxRows {
             out.append("")
@@ -137,8 +147,10 @@ public struct MarkdownRenderer {
 
     private func matrix(_ p: Postmortem) -> [String] {
         guard !p.matrix.isEmpty else { return [] }
-        var out = ["## Nodes and rounds", "",
-                   "Whether each node bootstrapped after each milestone (time of its first bootstrap after it, UTC).", ""]
+        var out = [
+            "## Nodes and rounds", "",
+            "Whether each node bootstrapped after each milestone (time of its first bootstrap after it, UTC).", "",
+        ]
         out.append("| Node | " + p.milestones.map { "Round \($0.round)" }.joined(separator: " | ") + " |")
         out.append("|---|" + String(repeating: "---|", count: p.milestones.count))
         for row in p.matrix {
@@ -150,15 +162,20 @@ public struct MarkdownRenderer {
     }
 
     private func inputs(_ p: Postmortem) -> [String] {
-        var out = ["## Inputs", "", "| File | Status | Kubernetes events | Activity records | Duplicates | Skipped | Rejects |",
-                   "|---|---|---|---|---|---|---|"]
+        var out = [
+            "## Inputs", "", "| File | Status | Kubernetes events | Activity records | Duplicates | Skipped | Rejects |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for i in p.inputs {
-            out.append("| \(MarkdownEscape.cell(i.name)) | \(i.status) | \(i.kubeEvents) | \(i.activityRecords) | \(i.duplicates) | \(i.skipped) | \(i.rejects) |")
+            out.append(
+                "| \(MarkdownEscape.cell(i.name)) | \(i.status) | \(i.kubeEvents) | \(i.activityRecords) | \(i.duplicates) | \(i.skipped) | \(i.rejects) |"
+            )
         }
         out.append("")
         if p.rejectCount > 0 {
-            out.append("\(p.rejectCount) record(s) could not be read; they are kept in the `rejects` table "
-                + "(`cutover query rejects`). The first ones:")
+            out.append(
+                "\(p.rejectCount) record(s) could not be read; they are kept in the `rejects` table "
+                    + "(`cutover query rejects`). The first ones:")
             out.append("")
             for r in p.rejects {
                 out.append("- \(MarkdownEscape.cell(r.file)) line \(r.line): \(MarkdownEscape.cell(r.reason))")

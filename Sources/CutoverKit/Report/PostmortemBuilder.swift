@@ -50,9 +50,10 @@ public struct PostmortemBuilder {
             """, clusterFilter)
         for r in missed {
             guard let round = Int(r[0].text) else { continue }
-            missedNodes[round, default: []].append(Postmortem.MissedNode(
-                node: r[1].text, pool: optional(r[2]), vmss: optional(r[3]), instanceID: Int(r[4].text),
-                failures: Int(r[5].text) ?? 0, firstFailure: r[6].text))
+            missedNodes[round, default: []].append(
+                Postmortem.MissedNode(
+                    node: r[1].text, pool: optional(r[2]), vmss: optional(r[3]), instanceID: Int(r[4].text),
+                    failures: Int(r[5].text) ?? 0, firstFailure: r[6].text))
         }
         var matrix: [String: [Int: String]] = [:]
         for r in try db.rows("SELECT node, round, bootstrapped_at, status FROM node_rounds ORDER BY node, round") {

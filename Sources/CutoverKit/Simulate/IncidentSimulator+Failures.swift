@@ -11,40 +11,51 @@ extension IncidentSimulator {
         switch kind {
         case .badTag:
             let image = "contoso.azurecr.io/shop/cart:2.4.2-rc1"
-            pullFailure(node: node, namespace: "shop", pod: "cart-6c8d7f9b4-\(rng.podSuffix(5))", image: image,
-                        text: "rpc error: code = NotFound desc = failed to pull and unpack image \"\(image)\": failed to resolve reference \"\(image)\": \(image): not found",
-                        at: t, cause: "bad_tag")
+            pullFailure(
+                node: node, namespace: "shop", pod: "cart-6c8d7f9b4-\(rng.podSuffix(5))", image: image,
+                text:
+                    "rpc error: code = NotFound desc = failed to pull and unpack image \"\(image)\": failed to resolve reference \"\(image)\": \(image): not found",
+                at: t, cause: "bad_tag")
         case .rateLimit:
             let image = "docker.io/library/redis:7.2"
-            pullFailure(node: node, namespace: "shop", pod: "session-cache-\(rng.podSuffix(5))", image: image,
-                        text: "rpc error: code = Unknown desc = failed to pull and unpack image \"\(image)\": failed to copy: httpReadSeeker: failed open: unexpected status code https://registry-1.docker.io/v2/library/redis/manifests/sha256:5a93f6b2: 429 Too Many Requests - Server message: toomanyrequests: You have reached your pull rate limit.",
-                        at: t, cause: "rate_limit")
+            pullFailure(
+                node: node, namespace: "shop", pod: "session-cache-\(rng.podSuffix(5))", image: image,
+                text:
+                    "rpc error: code = Unknown desc = failed to pull and unpack image \"\(image)\": failed to copy: httpReadSeeker: failed open: unexpected status code https://registry-1.docker.io/v2/library/redis/manifests/sha256:5a93f6b2: 429 Too Many Requests - Server message: toomanyrequests: You have reached your pull rate limit.",
+                at: t, cause: "rate_limit")
         case .missedRound:
             guard let earliest = missedRounds.first else { return }
             switch earliest {
             case 1:
                 let image = "mcr.microsoft.com/azuremonitor/containerinsights/ciprod:3.1.24"
-                pullFailure(node: node, namespace: "kube-system", pod: "ama-logs-\(rng.podSuffix(5))", image: image,
-                            text: "rpc error: code = Unknown desc = failed to pull and unpack image \"\(image)\": failed to resolve reference \"\(image)\": failed to do request: Head \"https://mcr.microsoft.com/v2/azuremonitor/containerinsights/ciprod/manifests/3.1.24\": dial tcp 204.79.197.219:443: i/o timeout",
-                            at: t, cause: "missed_round")
+                pullFailure(
+                    node: node, namespace: "kube-system", pod: "ama-logs-\(rng.podSuffix(5))", image: image,
+                    text:
+                        "rpc error: code = Unknown desc = failed to pull and unpack image \"\(image)\": failed to resolve reference \"\(image)\": failed to do request: Head \"https://mcr.microsoft.com/v2/azuremonitor/containerinsights/ciprod/manifests/3.1.24\": dial tcp 204.79.197.219:443: i/o timeout",
+                    at: t, cause: "missed_round")
                 let pause = "mcr.microsoft.com/oss/kubernetes/pause:3.6"
                 let pod = "azure-cns-\(rng.podSuffix(5))"
                 scheduled("kube-system", pod, node: node, at: t.adding(seconds: 60))
-                failureEvent(node: node, namespace: "kube-system", pod: pod, reason: "FailedCreatePodSandBox",
-                             message: "Failed to create pod sandbox: rpc error: code = Unknown desc = failed to get sandbox image \"\(pause)\": failed to pull image \"\(pause)\": failed to pull and unpack image \"\(pause)\": failed to resolve reference \"\(pause)\": failed to do request: Head \"https://mcr.microsoft.com/v2/oss/kubernetes/pause/manifests/3.6\": dial tcp: lookup mcr.microsoft.com on 168.63.129.16:53: no such host",
-                             at: t.adding(seconds: 62), count: 14, cause: "missed_round")
+                failureEvent(
+                    node: node, namespace: "kube-system", pod: pod, reason: "FailedCreatePodSandBox",
+                    message:
+                        "Failed to create pod sandbox: rpc error: code = Unknown desc = failed to get sandbox image \"\(pause)\": failed to pull image \"\(pause)\": failed to pull and unpack image \"\(pause)\": failed to resolve reference \"\(pause)\": failed to do request: Head \"https://mcr.microsoft.com/v2/oss/kubernetes/pause/manifests/3.6\": dial tcp: lookup mcr.microsoft.com on 168.63.129.16:53: no such host",
+                    at: t.adding(seconds: 62), count: 14, cause: "missed_round")
             case 2:
                 registry403(node: node, at: t)
             default:
                 let image = "mcr.microsoft.com/oss/kubernetes-csi/azurefile-csi:v1.30.5"
-                pullFailure(node: node, namespace: "kube-system", pod: "csi-azurefile-node-\(rng.podSuffix(5))", image: image,
-                            text: "rpc error: code = Unknown desc = failed to pull and unpack image \"\(image)\": failed to resolve reference \"\(image)\": failed to do request: Head \"https://mcr.microsoft.com/v2/oss/kubernetes-csi/azurefile-csi/manifests/v1.30.5\": dial tcp 20.61.99.1:443: i/o timeout",
-                            at: t, cause: "missed_round")
+                pullFailure(
+                    node: node, namespace: "kube-system", pod: "csi-azurefile-node-\(rng.podSuffix(5))", image: image,
+                    text:
+                        "rpc error: code = Unknown desc = failed to pull and unpack image \"\(image)\": failed to resolve reference \"\(image)\": failed to do request: Head \"https://mcr.microsoft.com/v2/oss/kubernetes-csi/azurefile-csi/manifests/v1.30.5\": dial tcp 20.61.99.1:443: i/o timeout",
+                    at: t, cause: "missed_round")
                 let pod = "konnectivity-agent-7b9c5d8f6-\(rng.podSuffix(5))"
                 scheduled("kube-system", pod, node: node, at: t.adding(seconds: 90))
-                failureEvent(node: node, namespace: "kube-system", pod: pod, reason: "BackOff",
-                             message: "Back-off restarting failed container konnectivity-agent in pod \(pod)_kube-system(\(rng.uuid()))",
-                             at: t.adding(seconds: 120), count: 9, cause: "missed_round")
+                failureEvent(
+                    node: node, namespace: "kube-system", pod: pod, reason: "BackOff",
+                    message: "Back-off restarting failed container konnectivity-agent in pod \(pod)_kube-system(\(rng.uuid()))",
+                    at: t.adding(seconds: 120), count: 9, cause: "missed_round")
             }
         }
     }
@@ -60,15 +71,18 @@ extension IncidentSimulator {
 
     private func registry403(node: String, at t: Timestamp) {
         let image = "mcr.microsoft.com/oss/kubernetes/kube-proxy:v1.30.6"
-        pullFailure(node: node, namespace: "kube-system", pod: "kube-proxy-\(rng.podSuffix(5))", image: image,
-                    text: "rpc error: code = Unknown desc = failed to pull and unpack image \"\(image)\": failed to resolve reference \"\(image)\": failed to authorize: failed to fetch anonymous token: GET https://\(oldRegistry).azurecr.io/oauth2/token?scope=repository%3Aaks-managed-repository%2Foss%2Fkubernetes%2Fkube-proxy%3Apull: unexpected status: 403 Forbidden",
-                    at: t, cause: "missed_round")
+        pullFailure(
+            node: node, namespace: "kube-system", pod: "kube-proxy-\(rng.podSuffix(5))", image: image,
+            text:
+                "rpc error: code = Unknown desc = failed to pull and unpack image \"\(image)\": failed to resolve reference \"\(image)\": failed to authorize: failed to fetch anonymous token: GET https://\(oldRegistry).azurecr.io/oauth2/token?scope=repository%3Aaks-managed-repository%2Foss%2Fkubernetes%2Fkube-proxy%3Apull: unexpected status: 403 Forbidden",
+            at: t, cause: "missed_round")
     }
 
     private func scheduled(_ namespace: String, _ pod: String, node: String, at t: Timestamp) {
-        event(kind: "Pod", namespace: namespace, name: pod, reason: "Scheduled",
-              message: "Successfully assigned \(namespace)/\(pod) to \(node)", component: "default-scheduler", host: nil,
-              at: t.adding(seconds: -2))
+        event(
+            kind: "Pod", namespace: namespace, name: pod, reason: "Scheduled",
+            message: "Successfully assigned \(namespace)/\(pod) to \(node)", component: "default-scheduler", host: nil,
+            at: t.adding(seconds: -2))
     }
 
     /// kubelet's four pull-failure events for one container, each repeated while it backs off.
@@ -78,17 +92,22 @@ extension IncidentSimulator {
         let path = "spec.containers{\(container)}"
         let tries = 4 + rng.int(0...6)
         let last = t.adding(seconds: Double(600 + rng.int(0...900)))
-        event(kind: "Pod", namespace: namespace, name: pod, reason: "Pulling", message: "Pulling image \"\(image)\"",
-              component: "kubelet", host: node, at: t, last: last, count: tries, fieldPath: path)
-        failureEvent(node: node, namespace: namespace, pod: pod, reason: "Failed",
-                     message: "Failed to pull image \"\(image)\": \(text)", at: t.adding(seconds: 5), last: last, count: tries,
-                     cause: cause, fieldPath: path)
-        failureEvent(node: node, namespace: namespace, pod: pod, reason: "Failed", message: "Error: ErrImagePull",
-                     at: t.adding(seconds: 5), last: last, count: tries, cause: cause, fieldPath: path)
-        failureEvent(node: node, namespace: namespace, pod: pod, reason: "BackOff", message: "Back-off pulling image \"\(image)\"",
-                     at: t.adding(seconds: 20), last: last, count: tries * 4, cause: cause, fieldPath: path, type: "Normal")
-        failureEvent(node: node, namespace: namespace, pod: pod, reason: "Failed", message: "Error: ImagePullBackOff",
-                     at: t.adding(seconds: 20), last: last, count: tries * 4, cause: cause, fieldPath: path)
+        event(
+            kind: "Pod", namespace: namespace, name: pod, reason: "Pulling", message: "Pulling image \"\(image)\"",
+            component: "kubelet", host: node, at: t, last: last, count: tries, fieldPath: path)
+        failureEvent(
+            node: node, namespace: namespace, pod: pod, reason: "Failed",
+            message: "Failed to pull image \"\(image)\": \(text)", at: t.adding(seconds: 5), last: last, count: tries,
+            cause: cause, fieldPath: path)
+        failureEvent(
+            node: node, namespace: namespace, pod: pod, reason: "Failed", message: "Error: ErrImagePull",
+            at: t.adding(seconds: 5), last: last, count: tries, cause: cause, fieldPath: path)
+        failureEvent(
+            node: node, namespace: namespace, pod: pod, reason: "BackOff", message: "Back-off pulling image \"\(image)\"",
+            at: t.adding(seconds: 20), last: last, count: tries * 4, cause: cause, fieldPath: path, type: "Normal")
+        failureEvent(
+            node: node, namespace: namespace, pod: pod, reason: "Failed", message: "Error: ImagePullBackOff",
+            at: t.adding(seconds: 20), last: last, count: tries * 4, cause: cause, fieldPath: path)
     }
 
     /// One failure event and its truth, computed from the simulated reimages.
@@ -96,9 +115,10 @@ extension IncidentSimulator {
         node: String, namespace: String, pod: String, reason: String, message: String, at t: Timestamp,
         last: Timestamp? = nil, count: Int, cause: String, fieldPath: String? = nil, type: String = "Warning"
     ) {
-        let uid = event(kind: "Pod", namespace: namespace, name: pod, reason: reason, message: message, type: type,
-                        component: "kubelet", host: node, at: t, last: last ?? t.adding(seconds: Double(count * 30)),
-                        count: count, fieldPath: fieldPath)
+        let uid = event(
+            kind: "Pod", namespace: namespace, name: pod, reason: reason, message: message, type: type,
+            component: "kubelet", host: node, at: t, last: last ?? t.adding(seconds: Double(count * 30)),
+            count: count, fieldPath: fieldPath)
         guard let index = nodes.firstIndex(where: { $0.name == node }) else { return }
         let rounds = missed(nodes[index], at: t)
         let active = milestones.contains { $0.succeededAt <= t }

@@ -22,29 +22,40 @@ extension IncidentSimulator {
             node.mechanisms.append("round \(round): surge node created by the upgrade")
             nodes.append(node)
             surgeIndex = nodes.count - 1
-            event(kind: "Node", namespace: nil, name: name, reason: "Surge",
-                  message: "Created a surge node [\(name) \(pool)] for agentpool \(pool)", component: "upgrader", host: nil, at: clock)
-            nodeEvent(name, "RegisteredNode", "Node \(name) event: Registered Node \(name) in Controller", component: "node-controller", at: clock.adding(seconds: 5))
+            event(
+                kind: "Node", namespace: nil, name: name, reason: "Surge",
+                message: "Created a surge node [\(name) \(pool)] for agentpool \(pool)", component: "upgrader", host: nil, at: clock)
+            nodeEvent(
+                name, "RegisteredNode", "Node \(name) event: Registered Node \(name) in Controller", component: "node-controller",
+                at: clock.adding(seconds: 5))
             kubeletStart(name, at: clock)
             clock = clock.adding(seconds: 60)
         }
         let reached = members.dropLast(leaveOut)
         for i in reached {
             let node = nodes[i].name
-            event(kind: "Node", namespace: nil, name: node, reason: "Drain", message: "Draining node: \(node)",
-                  component: "upgrader", host: nil, at: clock)
-            event(kind: "Node", namespace: nil, name: node, reason: "Upgrade", message: "Deleting node \(node) from API server",
-                  component: "upgrader", host: nil, at: clock.adding(seconds: 50))
-            nodeEvent(node, "RemovingNode", "Node \(node) event: Removing Node \(node) from Controller", component: "node-controller", at: clock.adding(seconds: 55))
+            event(
+                kind: "Node", namespace: nil, name: node, reason: "Drain", message: "Draining node: \(node)",
+                component: "upgrader", host: nil, at: clock)
+            event(
+                kind: "Node", namespace: nil, name: node, reason: "Upgrade", message: "Deleting node \(node) from API server",
+                component: "upgrader", host: nil, at: clock.adding(seconds: 50))
+            nodeEvent(
+                node, "RemovingNode", "Node \(node) event: Removing Node \(node) from Controller", component: "node-controller",
+                at: clock.adding(seconds: 55))
             let boot = clock.adding(seconds: 145)
             nodes[i].bootstraps.append(boot)
             nodes[i].mechanisms.append("round \(round): node-image upgrade of pool \(pool)")
             kubeletStart(node, at: boot)
-            nodeEvent(node, "RegisteredNode", "Node \(node) event: Registered Node \(node) in Controller", component: "node-controller", at: boot.adding(seconds: 5))
-            event(kind: "Node", namespace: nil, name: node, reason: "Upgrade", message: "Successfully reimaged node: \(node)",
-                  component: "upgrader", host: nil, at: boot.adding(seconds: 30))
-            event(kind: "Node", namespace: nil, name: node, reason: "Upgrade", message: "Successfully upgraded node: \(node)",
-                  component: "upgrader", host: nil, at: boot.adding(seconds: 31))
+            nodeEvent(
+                node, "RegisteredNode", "Node \(node) event: Registered Node \(node) in Controller", component: "node-controller",
+                at: boot.adding(seconds: 5))
+            event(
+                kind: "Node", namespace: nil, name: node, reason: "Upgrade", message: "Successfully reimaged node: \(node)",
+                component: "upgrader", host: nil, at: boot.adding(seconds: 30))
+            event(
+                kind: "Node", namespace: nil, name: node, reason: "Upgrade", message: "Successfully upgraded node: \(node)",
+                component: "upgrader", host: nil, at: boot.adding(seconds: 31))
             clock = clock.adding(seconds: step)
         }
         for i in members.suffix(leaveOut) {
@@ -52,57 +63,71 @@ extension IncidentSimulator {
         }
         if let s = surgeIndex {
             let name = nodes[s].name
-            event(kind: "Node", namespace: nil, name: name, reason: "Upgrade", message: "Deleting node \(name) from API server",
-                  component: "upgrader", host: nil, at: clock)
-            nodeEvent(name, "RemovingNode", "Node \(name) event: Removing Node \(name) from Controller", component: "node-controller", at: clock.adding(seconds: 5))
+            event(
+                kind: "Node", namespace: nil, name: name, reason: "Upgrade", message: "Deleting node \(name) from API server",
+                component: "upgrader", host: nil, at: clock)
+            nodeEvent(
+                name, "RemovingNode", "Node \(name) event: Removing Node \(name) from Controller", component: "node-controller",
+                at: clock.adding(seconds: 5))
             nodes[s].removedAt = clock.adding(seconds: 5)
             clock = clock.adding(seconds: 10)
         }
-        let failure = leaveOut > 0
+        let failure =
+            leaveOut > 0
             ? "VMExtensionProvisioningError: Unable to establish outbound connection from agents (vmssCSE exit status=50); "
                 + "\(leaveOut) node(s) of pool \(pool) were not upgraded"
             : nil
-        operation("Microsoft.ContainerService/managedClusters/agentPools/upgradeNodeImageVersion/action",
-                  resource: clusterID() + "/agentPools/\(pool)", at: t, seconds: clock.millis > t.millis ? Double(clock.millis - t.millis) / 1000 : 60,
-                  failed: failure)
+        operation(
+            "Microsoft.ContainerService/managedClusters/agentPools/upgradeNodeImageVersion/action",
+            resource: clusterID() + "/agentPools/\(pool)", at: t,
+            seconds: clock.millis > t.millis ? Double(clock.millis - t.millis) / 1000 : 60,
+            failed: failure)
     }
 
     /// `az vmss reimage --instance-ids N`: only `Rebooted` + `Starting` in the events.
     func manualReimage(_ i: Int, at t: Timestamp, round: Int) {
         let node = nodes[i].name
-        operation("Microsoft.Compute/virtualMachineScaleSets/virtualMachines/reimage/action", resource: instanceID(nodes[i]),
-                  at: t, seconds: 240, nodeGroup: true)
+        operation(
+            "Microsoft.Compute/virtualMachineScaleSets/virtualMachines/reimage/action", resource: instanceID(nodes[i]),
+            at: t, seconds: 240, nodeGroup: true)
         let boot = t.adding(seconds: 190)
         nodes[i].bootstraps.append(boot)
         nodes[i].mechanisms.append("round \(round): manual instance reimage")
-        nodeEvent(node, "Rebooted", "Node \(node) has been rebooted, boot id: \(rng.uuid())", component: "kubelet", at: boot, type: "Warning")
+        nodeEvent(
+            node, "Rebooted", "Node \(node) has been rebooted, boot id: \(rng.uuid())", component: "kubelet", at: boot, type: "Warning")
         kubeletStart(node, at: boot)
     }
 
     /// Node auto-repair's reimage, seen as `NodeReimageStart`/`NodeReimageEnd`.
     func autoRepair(_ i: Int, at t: Timestamp, round: Int) {
         let node = nodes[i].name
-        event(kind: "Node", namespace: nil, name: node, reason: "NodeReimageStart",
-              message: "Node auto-repair is initiating a reimage action due to NotReady status persisting for more than five minutes.",
-              component: "aks-auto-repair", host: nil, at: t)
+        event(
+            kind: "Node", namespace: nil, name: node, reason: "NodeReimageStart",
+            message: "Node auto-repair is initiating a reimage action due to NotReady status persisting for more than five minutes.",
+            component: "aks-auto-repair", host: nil, at: t)
         let boot = t.adding(seconds: 190)
         nodes[i].bootstraps.append(boot)
         nodes[i].mechanisms.append("round \(round): auto-repair reimage")
-        nodeEvent(node, "Rebooted", "Node \(node) has been rebooted, boot id: \(rng.uuid())", component: "kubelet", at: boot, type: "Warning")
+        nodeEvent(
+            node, "Rebooted", "Node \(node) has been rebooted, boot id: \(rng.uuid())", component: "kubelet", at: boot, type: "Warning")
         kubeletStart(node, at: boot)
-        event(kind: "Node", namespace: nil, name: node, reason: "NodeReimageEnd", message: "Reimage action from node auto-repair is completed.",
-              component: "aks-auto-repair", host: nil, at: boot.adding(seconds: 70))
+        event(
+            kind: "Node", namespace: nil, name: node, reason: "NodeReimageEnd",
+            message: "Reimage action from node auto-repair is completed.",
+            component: "aks-auto-repair", host: nil, at: boot.adding(seconds: 70))
     }
 
     /// `az vmss restart`: a reboot, not a bootstrap.
     func restart(_ i: Int, at t: Timestamp) {
         let node = nodes[i].name
-        operation("Microsoft.Compute/virtualMachineScaleSets/virtualMachines/restart/action", resource: instanceID(nodes[i]),
-                  at: t, seconds: 90, nodeGroup: true)
+        operation(
+            "Microsoft.Compute/virtualMachineScaleSets/virtualMachines/restart/action", resource: instanceID(nodes[i]),
+            at: t, seconds: 90, nodeGroup: true)
         nodes[i].reboots.append(t.adding(seconds: 60))
         nodes[i].mechanisms.append("restarted at 12:50 (not a reimage)")
-        nodeEvent(node, "Rebooted", "Node \(node) has been rebooted, boot id: \(rng.uuid())", component: "kubelet",
-                  at: t.adding(seconds: 60), type: "Warning")
+        nodeEvent(
+            node, "Rebooted", "Node \(node) has been rebooted, boot id: \(rng.uuid())", component: "kubelet",
+            at: t.adding(seconds: 60), type: "Warning")
         kubeletStart(node, at: t.adding(seconds: 60))
     }
 
@@ -111,12 +136,24 @@ extension IncidentSimulator {
         let rg = "/subscriptions/\(subscription)/resourceGroups/\(resourceGroup)/providers"
         let steps: [(String, String)] = [
             ("Microsoft.ContainerRegistry/registries/write", "\(rg)/Microsoft.ContainerRegistry/registries/\(newRegistry)"),
-            ("Microsoft.ContainerRegistry/registries/cacheRules/write", "\(rg)/Microsoft.ContainerRegistry/registries/\(newRegistry)/cacheRules/aks-managed-mcr"),
+            (
+                "Microsoft.ContainerRegistry/registries/cacheRules/write",
+                "\(rg)/Microsoft.ContainerRegistry/registries/\(newRegistry)/cacheRules/aks-managed-mcr"
+            ),
             ("Microsoft.Network/privateEndpoints/write", "\(rg)/Microsoft.Network/privateEndpoints/pe-\(newRegistry)"),
             ("Microsoft.Network/privateDnsZones/write", "\(rg)/Microsoft.Network/privateDnsZones/privatelink.azurecr.io"),
-            ("Microsoft.Network/privateDnsZones/virtualNetworkLinks/write", "\(rg)/Microsoft.Network/privateDnsZones/privatelink.azurecr.io/virtualNetworkLinks/link-aks"),
-            ("Microsoft.Network/privateDnsZones/A/write", "\(rg)/Microsoft.Network/privateDnsZones/privatelink.azurecr.io/A/\(newRegistry)"),
-            ("Microsoft.Authorization/roleAssignments/write", "\(rg)/Microsoft.ContainerRegistry/registries/\(newRegistry)/providers/Microsoft.Authorization/roleAssignments/\(rng.uuid())"),
+            (
+                "Microsoft.Network/privateDnsZones/virtualNetworkLinks/write",
+                "\(rg)/Microsoft.Network/privateDnsZones/privatelink.azurecr.io/virtualNetworkLinks/link-aks"
+            ),
+            (
+                "Microsoft.Network/privateDnsZones/A/write",
+                "\(rg)/Microsoft.Network/privateDnsZones/privatelink.azurecr.io/A/\(newRegistry)"
+            ),
+            (
+                "Microsoft.Authorization/roleAssignments/write",
+                "\(rg)/Microsoft.ContainerRegistry/registries/\(newRegistry)/providers/Microsoft.Authorization/roleAssignments/\(rng.uuid())"
+            ),
         ]
         for (k, (name, resource)) in steps.enumerated() {
             operation(name, resource: resource, at: t.adding(seconds: Double(k * 120)), seconds: Double(20 + rng.int(0...40)))
@@ -126,20 +163,26 @@ extension IncidentSimulator {
     /// Ordinary traffic at the start of the window: application pods on every node and a
     /// kube-proxy roll-out, which also make every node appear in the events.
     func deployments(at t: Timestamp) {
-        let apps = [("shop", "cart", "contoso.azurecr.io/shop/cart:2.4.1"), ("shop", "web", "contoso.azurecr.io/shop/web:5.0.3"),
-                    ("payments", "ledger", "contoso.azurecr.io/payments/ledger:1.9.0")]
+        let apps = [
+            ("shop", "cart", "contoso.azurecr.io/shop/cart:2.4.1"), ("shop", "web", "contoso.azurecr.io/shop/web:5.0.3"),
+            ("payments", "ledger", "contoso.azurecr.io/payments/ledger:1.9.0"),
+        ]
         for (k, node) in nodes.enumerated() {
             let base = t.adding(seconds: Double(k * 900 / max(nodes.count, 1)))
             let proxy = "kube-proxy-\(rng.podSuffix(5))"
-            podStart("kube-system", proxy, node: node.name, image: "mcr.microsoft.com/oss/kubernetes/kube-proxy:v1.30.6",
-                     container: "kube-proxy", at: base)
+            podStart(
+                "kube-system", proxy, node: node.name, image: "mcr.microsoft.com/oss/kubernetes/kube-proxy:v1.30.6",
+                container: "kube-proxy", at: base)
             for a in 0..<spec.appPodsPerNode {
                 let (ns, app, image) = apps[(k + a) % apps.count]
-                podStart(ns, "\(app)-\(rng.podSuffix(10).prefix(9))-\(rng.podSuffix(5))", node: node.name, image: image,
-                         container: app, at: base.adding(seconds: Double(30 + a * 7)))
+                podStart(
+                    ns, "\(app)-\(rng.podSuffix(10).prefix(9))-\(rng.podSuffix(5))", node: node.name, image: image,
+                    container: app, at: base.adding(seconds: Double(30 + a * 7)))
             }
         }
-        event(kind: "Deployment", namespace: "shop", name: "cart", reason: "ScalingReplicaSet",
-              message: "Scaled up replica set cart-7d9f8c6b5 to \(max(nodes.count / 2, 1))", component: "deployment-controller", host: nil, at: t)
+        event(
+            kind: "Deployment", namespace: "shop", name: "cart", reason: "ScalingReplicaSet",
+            message: "Scaled up replica set cart-7d9f8c6b5 to \(max(nodes.count / 2, 1))", component: "deployment-controller", host: nil,
+            at: t)
     }
 }

@@ -27,7 +27,8 @@ public struct IncidentWriter {
         try gzip(kubectlList(incident), to: "\(logs)/kube/kubectl-get-events.json.gz")
         try gzip(cliArray(incident), to: "\(logs)/arm/activity-log.json.gz")
         for (hour, text) in diagnosticFiles(incident) {
-            let dir = "\(logs)/arm/insights-activity-logs/resourceId=/SUBSCRIPTIONS/\(incident.subscription.uppercased())/y=2026/m=11/d=03/h=\(hour)/m=00"
+            let dir =
+                "\(logs)/arm/insights-activity-logs/resourceId=/SUBSCRIPTIONS/\(incident.subscription.uppercased())/y=2026/m=11/d=03/h=\(hour)/m=00"
             try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
             try gzip(text, to: "\(dir)/PT1H.json.gz")
         }
@@ -48,16 +49,23 @@ public struct IncidentWriter {
     private func armTime(_ t: Timestamp) -> String { String(t.description.prefix(23)) + "0000Z" }
 
     func coreEvent(_ e: Incident.Event, count: Int, last: Timestamp, cluster: String?) -> JSONValue {
-        var involved: [(String, JSONValue)] = [("kind", .string(e.objectKind)), ("name", .string(e.objectName)),
-                                               ("uid", .string(e.objectUID)), ("apiVersion", .string(e.objectKind == "Pod" || e.objectKind == "Node" ? "v1" : "apps/v1"))]
+        var involved: [(String, JSONValue)] = [
+            ("kind", .string(e.objectKind)), ("name", .string(e.objectName)),
+            ("uid", .string(e.objectUID)), ("apiVersion", .string(e.objectKind == "Pod" || e.objectKind == "Node" ? "v1" : "apps/v1")),
+        ]
         if let ns = e.objectNamespace { involved.append(("namespace", .string(ns))) }
         if let path = e.fieldPath { involved.append(("fieldPath", .string(path))) }
         var source: [(String, JSONValue)] = [("component", .string(e.component))]
         if let host = e.host { source.append(("host", .string(host))) }
         var members: [(String, JSONValue)] = [
-            ("metadata", .object([("name", .string(e.name)), ("namespace", .string(e.namespace)), ("uid", .string(e.uid)),
-                                  ("resourceVersion", .string(String(e.firstSeen.millis / 1000 % 10_000_000))),
-                                  ("creationTimestamp", .string(kubeTime(e.firstSeen)))])),
+            (
+                "metadata",
+                .object([
+                    ("name", .string(e.name)), ("namespace", .string(e.namespace)), ("uid", .string(e.uid)),
+                    ("resourceVersion", .string(String(e.firstSeen.millis / 1000 % 10_000_000))),
+                    ("creationTimestamp", .string(kubeTime(e.firstSeen))),
+                ])
+            ),
             ("involvedObject", .object(involved)),
             ("reason", .string(e.reason)), ("message", .string(e.message)), ("source", .object(source)),
             ("firstTimestamp", .string(kubeTime(e.firstSeen))), ("lastTimestamp", .string(kubeTime(last))),
@@ -95,17 +103,21 @@ public struct IncidentWriter {
         let cutoff = incident.end.adding(seconds: -3600)
         let items = incident.events.filter { $0.lastSeen >= cutoff && $0.lastSeen <= incident.end }
             .map { coreEvent($0, count: $0.count, last: $0.lastSeen, cluster: nil) }
-        let list = JSONValue.object([("apiVersion", .string("v1")), ("items", .array(items)), ("kind", .string("List")),
-                                     ("metadata", .object([("resourceVersion", .string(""))]))])
+        let list = JSONValue.object([
+            ("apiVersion", .string("v1")), ("items", .array(items)), ("kind", .string("List")),
+            ("metadata", .object([("resourceVersion", .string(""))])),
+        ])
         return list.pretty(indent: 4, sortedKeys: true) + "\n"
     }
 
     private func pair(_ value: String) -> JSONValue { .object([("value", .string(value)), ("localizedValue", .string(value))]) }
 
     func restRecord(_ a: Incident.Activity, _ incident: Incident) -> JSONValue {
-        var properties: [(String, JSONValue)] = [("eventCategory", .string("Administrative")), ("entity", .string(a.resourceId)),
-                                                 ("message", .string(a.operationName)),
-                                                 ("hierarchy", .string("72f988bf-86f1-41af-91ab-2d7cd011db47/\(incident.subscription)"))]
+        var properties: [(String, JSONValue)] = [
+            ("eventCategory", .string("Administrative")), ("entity", .string(a.resourceId)),
+            ("message", .string(a.operationName)),
+            ("hierarchy", .string("72f988bf-86f1-41af-91ab-2d7cd011db47/\(incident.subscription)")),
+        ]
         if let body = a.requestBody { properties.append(("requestbody", .string(body))) }
         if a.status != "Started" { properties.append(("statusCode", .string(a.status == "Succeeded" ? "OK" : "InternalServerError"))) }
         if let message = a.statusMessage { properties.append(("statusMessage", .string(message))) }
@@ -116,8 +128,13 @@ public struct IncidentWriter {
             ("caller", .string(a.caller)), ("channels", .string("Operation")), ("claims", .object([])),
             ("correlationId", .string(a.correlationId)), ("description", .string("")), ("eventDataId", .string(a.eventDataId)),
             ("eventName", pair(a.status == "Started" ? "BeginRequest" : "EndRequest")), ("category", pair("Administrative")),
-            ("httpRequest", .object([("clientRequestId", .string(a.operationId)), ("clientIpAddress", .string("203.0.113.24")),
-                                     ("method", .string(a.operationName.hasSuffix("/action") ? "POST" : "PUT"))])),
+            (
+                "httpRequest",
+                .object([
+                    ("clientRequestId", .string(a.operationId)), ("clientIpAddress", .string("203.0.113.24")),
+                    ("method", .string(a.operationName.hasSuffix("/action") ? "POST" : "PUT")),
+                ])
+            ),
             ("id", .string("\(a.resourceId)/events/\(a.eventDataId)/ticks/\(a.time.millis * 10_000 + 621_355_968_000_000_000)")),
             ("level", .string("Informational")), ("operationId", .string(a.operationId)),
             ("operationName", pair(a.operationName)), ("properties", .object(properties)),
@@ -142,12 +159,22 @@ public struct IncidentWriter {
             ("category", .string("Administrative")), ("resultType", .string(resultType)),
             ("resultSignature", .string(a.status == "Started" ? "Started." : "\(a.status).")), ("durationMs", .string("0")),
             ("callerIpAddress", .string("203.0.113.24")), ("correlationId", .string(a.correlationId)),
-            ("identity", .object([("authorization", .object([("scope", .string(a.resourceId)), ("action", .string(a.operationName))])),
-                                  ("claims", .object([("http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name", .string(a.caller))]))])),
+            (
+                "identity",
+                .object([
+                    ("authorization", .object([("scope", .string(a.resourceId)), ("action", .string(a.operationName))])),
+                    ("claims", .object([("http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name", .string(a.caller))])),
+                ])
+            ),
             ("level", .string("Information")), ("location", .string("westeurope")),
-            ("properties", .object([("statusCode", .string(a.status == "Started" ? "Accepted" : "OK")),
-                                    ("eventCategory", .string("Administrative")), ("entity", .string(a.resourceId)),
-                                    ("message", .string(a.operationName)), ("operationId", .string(a.operationId))])),
+            (
+                "properties",
+                .object([
+                    ("statusCode", .string(a.status == "Started" ? "Accepted" : "OK")),
+                    ("eventCategory", .string("Administrative")), ("entity", .string(a.resourceId)),
+                    ("message", .string(a.operationName)), ("operationId", .string(a.operationId)),
+                ])
+            ),
             ("tenantId", .string("72f988bf-86f1-41af-91ab-2d7cd011db47")),
         ])
     }
@@ -165,23 +192,41 @@ public struct IncidentWriter {
         .object([
             ("note", .string("Ground truth of a simulated incident, computed from the simulation, not from the logs.")),
             ("seed", .int(Int(incident.seed))), ("cluster", .string(incident.cluster)),
-            ("milestones", .array(incident.milestones.map { m in
-                .object([("round", .int(m.round)), ("started", .string(m.startedAt.description)),
-                         ("succeeded", .string(m.succeededAt.description))])
-            })),
-            ("nodes", .array(incident.nodes.map { n in
-                .object([("node", .string(n.name)), ("pool", .string(n.pool)),
-                         ("created", .text(n.createdAt?.description)),
-                         ("bootstraps", .array(n.bootstraps.map { .string($0.description) })),
-                         ("reboots", .array(n.reboots.map { .string($0.description) })),
-                         ("removed", .text(n.removedAt?.description)),
-                         ("history", .array(n.mechanisms.map { .string($0) }))])
-            })),
-            ("failures", .array(incident.failures.map { f in
-                .object([("event_uid", .string(f.eventUID)), ("node", .string(f.node)), ("verdict", .string(f.verdict)),
-                         ("missed_round", f.missedRounds.first.map { .int($0) } ?? .null),
-                         ("missed_rounds", .array(f.missedRounds.map { .int($0) })), ("cause", .string(f.cause))])
-            })),
+            (
+                "milestones",
+                .array(
+                    incident.milestones.map { m in
+                        .object([
+                            ("round", .int(m.round)), ("started", .string(m.startedAt.description)),
+                            ("succeeded", .string(m.succeededAt.description)),
+                        ])
+                    })
+            ),
+            (
+                "nodes",
+                .array(
+                    incident.nodes.map { n in
+                        .object([
+                            ("node", .string(n.name)), ("pool", .string(n.pool)),
+                            ("created", .text(n.createdAt?.description)),
+                            ("bootstraps", .array(n.bootstraps.map { .string($0.description) })),
+                            ("reboots", .array(n.reboots.map { .string($0.description) })),
+                            ("removed", .text(n.removedAt?.description)),
+                            ("history", .array(n.mechanisms.map { .string($0) })),
+                        ])
+                    })
+            ),
+            (
+                "failures",
+                .array(
+                    incident.failures.map { f in
+                        .object([
+                            ("event_uid", .string(f.eventUID)), ("node", .string(f.node)), ("verdict", .string(f.verdict)),
+                            ("missed_round", f.missedRounds.first.map { .int($0) } ?? .null),
+                            ("missed_rounds", .array(f.missedRounds.map { .int($0) })), ("cause", .string(f.cause)),
+                        ])
+                    })
+            ),
         ])
     }
 }

@@ -11,7 +11,7 @@ public final class EventStore {
     private let insertEvent: Statement
     private let insertActivity: Statement
     private let insertReject: Statement
-    private static let insertEventSQL = (
+    private static let insertEventSQL =
         """
         INSERT INTO kube_events (dedupe_key, uid, cluster, namespace, name, object_kind, object_namespace,
             object_name, object_uid, field_path, reason, message, type, source_component, source_host,
@@ -24,17 +24,17 @@ public final class EventStore {
             time_field = CASE WHEN excluded.last_seen > last_seen THEN excluded.time_field ELSE time_field END,
             message = CASE WHEN excluded.last_seen > last_seen THEN excluded.message ELSE message END,
             raw = CASE WHEN excluded.last_seen > last_seen OR excluded.count > count THEN excluded.raw ELSE raw END
-        """)
-    private static let insertActivitySQL = (
+        """
+    private static let insertActivitySQL =
         """
         INSERT INTO activity_records (dedupe_key, event_data_id, operation_id, correlation_id, operation_name,
             operation, status, time, time_field, resource_id, resource_key, caller, category, status_message,
             request_body, response_body, shape, source_id, position, raw)
         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
         ON CONFLICT (dedupe_key) DO NOTHING
-        """)
-    private static let insertRejectSQL = (
-        "INSERT OR IGNORE INTO rejects (source_id, position, line, reason, snippet) VALUES (?1, ?2, ?3, ?4, ?5)")
+        """
+    private static let insertRejectSQL =
+        "INSERT OR IGNORE INTO rejects (source_id, position, line, reason, snippet) VALUES (?1, ?2, ?3, ?4, ?5)"
 
     /// Opens or creates the database at `path`, in WAL mode so readers can query during an ingest.
     public init(path: String) throws {
@@ -81,9 +81,11 @@ public final class EventStore {
                 rejects = (SELECT count(*) FROM rejects WHERE source_id = ?7)
             WHERE source_id = ?7
             """
-        ).run([.text(file.status.rawValue), SQLValue(file.problem), .integer(Int64(file.kubeEvents)),
-               .integer(Int64(file.activityRecords)), .integer(Int64(file.duplicates)), .integer(Int64(file.skipped)),
-               .integer(id)])
+        ).run([
+            .text(file.status.rawValue), SQLValue(file.problem), .integer(Int64(file.kubeEvents)),
+            .integer(Int64(file.activityRecords)), .integer(Int64(file.duplicates)), .integer(Int64(file.skipped)),
+            .integer(id),
+        ])
     }
 
     public func insert(_ e: KubeEvent, raw: UnsafeRawBufferPointer, source: Int64, position: RecordPosition) throws {

@@ -54,23 +54,26 @@ public struct QueryRunner {
                 return out + "\""
             }
             let objects = rows.map { row in
-                "{" + zip(columns, row).map { name, value in
-                    let v: String
-                    switch value {
-                    case .null: v = "null"
-                    case .integer(let i): v = String(i)
-                    case .real(let d): v = d.isFinite ? String(d) : "null"
-                    case .text(let t): v = quote(t)
-                    }
-                    return quote(name) + ":" + v
-                }.joined(separator: ",") + "}"
+                "{"
+                    + zip(columns, row).map { name, value in
+                        let v: String
+                        switch value {
+                        case .null: v = "null"
+                        case .integer(let i): v = String(i)
+                        case .real(let d): v = d.isFinite ? String(d) : "null"
+                        case .text(let t): v = quote(t)
+                        }
+                        return quote(name) + ":" + v
+                    }.joined(separator: ",") + "}"
             }
             return "[" + objects.joined(separator: ",\n") + "]\n"
         }
 
         func markdown() -> String {
-            var lines = ["| " + columns.map(MarkdownCell.escape).joined(separator: " | ") + " |",
-                         "|" + String(repeating: "---|", count: columns.count)]
+            var lines = [
+                "| " + columns.map(MarkdownCell.escape).joined(separator: " | ") + " |",
+                "|" + String(repeating: "---|", count: columns.count),
+            ]
             lines += rows.map { "| " + $0.map { MarkdownCell.escape($0.text) }.joined(separator: " | ") + " |" }
             return lines.joined(separator: "\n") + "\n"
         }
@@ -128,8 +131,10 @@ public struct SavedQueries {
             if let text = try? String(contentsOfFile: path, encoding: .utf8) { return text }
         }
         let known = names().joined(separator: ", ")
-        throw SQLiteError(code: 0, message: "no saved query named \(trimmed) (known: \(known.isEmpty ? "none found" : known)); "
-            + "pass SQL text or --queries DIR")
+        throw SQLiteError(
+            code: 0,
+            message: "no saved query named \(trimmed) (known: \(known.isEmpty ? "none found" : known)); "
+                + "pass SQL text or --queries DIR")
     }
 
     public func names() -> [String] {

@@ -22,7 +22,8 @@ struct NodeNameTests {
     func refusesOtherNames(name: String) { #expect(NodeName(name) == nil) }
 
     @Test func scaleSetInstanceFromUpperCaseResourceID() throws {
-        let id = "/SUBSCRIPTIONS/S/RESOURCEGROUPS/MC_RG/PROVIDERS/MICROSOFT.COMPUTE/VIRTUALMACHINESCALESETS/AKS-APPS-1-VMSS/VIRTUALMACHINES/10"
+        let id =
+            "/SUBSCRIPTIONS/S/RESOURCEGROUPS/MC_RG/PROVIDERS/MICROSOFT.COMPUTE/VIRTUALMACHINESCALESETS/AKS-APPS-1-VMSS/VIRTUALMACHINES/10"
         let instance = try #require(ScaleSetInstance(resourceID: id))
         #expect(instance.vmss == "aks-apps-1-vmss" && instance.instanceID == 10)
     }
@@ -113,7 +114,8 @@ struct AttributionTests {
         s.threeRounds()
         s.seen(nodeA, at: "08:00")
         s.nodeEvent(nodeA, "RegisteredNode", component: "node-controller", at: "12:20")
-        let f = s.pullFailure(nodeA, at: "13:00", message: "Failed to pull image \"contoso.azurecr.io/shop/web:9\": contoso.azurecr.io/shop/web:9: not found")
+        let f = s.pullFailure(
+            nodeA, at: "13:00", message: "Failed to pull image \"contoso.azurecr.io/shop/web:9\": contoso.azurecr.io/shop/web:9: not found")
         let a = try #require(s.attribution(f))
         #expect(a.verdict == .converged && a.confidence == .high)
         #expect(a.explanation.contains("image not found"))
@@ -146,9 +148,11 @@ struct AttributionTests {
     @Test func theNodeComesFromThePodsScheduledEventWhenTheEventHasNoHost() throws {
         var s = Scenario()
         s.threeRounds()
-        s.events.append(EventFact(eventID: 900, objectKind: "Pod", objectNamespace: "kube-system", objectName: "kube-proxy-abcde",
-                                  reason: "Scheduled", message: "Successfully assigned kube-system/kube-proxy-abcde to \(nodeA)",
-                                  sourceComponent: "default-scheduler", firstSeen: Scenario.t("08:00")))
+        s.events.append(
+            EventFact(
+                eventID: 900, objectKind: "Pod", objectNamespace: "kube-system", objectName: "kube-proxy-abcde",
+                reason: "Scheduled", message: "Successfully assigned kube-system/kube-proxy-abcde to \(nodeA)",
+                sourceComponent: "default-scheduler", firstSeen: Scenario.t("08:00")))
         let f = s.pullFailure(nil, at: "13:00")
         let a = try #require(s.attribution(f))
         #expect(a.failure.node == nodeA && a.failure.nodeSource == "the pod's Scheduled event")
@@ -161,7 +165,8 @@ struct AttributionTests {
         s.seen(nodeA, at: "08:00")
         s.upgraderReimage(nodeA, at: "09:20")
         s.upgraderReimage(nodeA, at: "10:50")
-        let f = s.pullFailure(nodeA, at: "13:00", message: "Failed to pull image \"docker.io/library/redis:7\": 429 Too Many Requests - toomanyrequests")
+        let f = s.pullFailure(
+            nodeA, at: "13:00", message: "Failed to pull image \"docker.io/library/redis:7\": 429 Too Many Requests - toomanyrequests")
         let a = try #require(s.attribution(f))
         #expect(a.verdict == .missedRound && a.missedRound == 3 && a.confidence == .low)
         #expect(a.explanation.contains("unrelated cause"))
@@ -221,14 +226,20 @@ struct ErrorSignalTests {
 @Suite("Failures are picked out and categorised")
 struct FailureClassifierTests {
     @Test(arguments: [
-        ("kube-system", "coredns-5d78c9869d-x2k4q", "BackOff", "Back-off restarting failed container coredns", Failure.Category?.some(.addon)),
+        (
+            "kube-system", "coredns-5d78c9869d-x2k4q", "BackOff", "Back-off restarting failed container coredns",
+            Failure.Category?.some(.addon)
+        ),
         ("kube-system", "ama-logs-x2k4q", "Unhealthy", "Liveness probe failed: timeout", .addon),
         ("shop", "web-1", "Failed", "Failed to pull image \"contoso.azurecr.io/web:1\": not found", .imagePull),
         ("shop", "web-1", "BackOff", "Back-off pulling image \"contoso.azurecr.io/web:1\"", .imagePull),
         ("shop", "web-1", "BackOff", "Back-off restarting failed container web", nil),
         ("shop", "web-1", "Pulled", "Successfully pulled image", nil),
         ("kube-system", "my-own-thing-1", "BackOff", "Back-off restarting failed container", nil),
-        ("shop", "web-1", "FailedCreatePodSandBox", "failed to get sandbox image \"mcr.microsoft.com/oss/kubernetes/pause:3.6\"", .imagePull),
+        (
+            "shop", "web-1", "FailedCreatePodSandBox", "failed to get sandbox image \"mcr.microsoft.com/oss/kubernetes/pause:3.6\"",
+            .imagePull
+        ),
     ])
     func categorises(namespace: String, pod: String, reason: String, message: String, expected: Failure.Category?) {
         #expect(FailureClassifier.category(namespace: namespace, pod: pod, reason: reason, message: message) == expected)

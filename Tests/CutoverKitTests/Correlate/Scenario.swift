@@ -20,16 +20,24 @@ struct Scenario {
     mutating func clusterWrite(started: String, succeeded: String, body: String?, status: String = "Succeeded") {
         let op = "op-\(nextID)"
         let resource = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks1"
-        activity.append(ActivityFact(recordID: id(), operation: "Microsoft.ContainerService/managedClusters/write",
-                                     status: "Started", time: Self.t(started), resourceKey: resource, operationKey: op,
-                                     requestBody: body))
-        activity.append(ActivityFact(recordID: id(), operation: "MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/WRITE",
-                                     status: status, time: Self.t(succeeded), resourceKey: resource.uppercased(), operationKey: op))
+        activity.append(
+            ActivityFact(
+                recordID: id(), operation: "Microsoft.ContainerService/managedClusters/write",
+                status: "Started", time: Self.t(started), resourceKey: resource, operationKey: op,
+                requestBody: body))
+        activity.append(
+            ActivityFact(
+                recordID: id(), operation: "MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/WRITE",
+                status: status, time: Self.t(succeeded), resourceKey: resource.uppercased(), operationKey: op))
     }
 
     static func body(cache: Bool = true, registry: String? = nil, outbound: String = "loadBalancer") -> String {
-        let reg = registry.map { #","containerRegistryId":"/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/\#($0)""# } ?? ""
-        return #"{"properties":{"bootstrapProfile":{"artifactSource":"\#(cache ? "Cache" : "Direct")"\#(reg)},"networkProfile":{"outboundType":"\#(outbound)"}}}"#
+        let reg =
+            registry.map {
+                #","containerRegistryId":"/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/\#($0)""#
+            } ?? ""
+        return
+            #"{"properties":{"bootstrapProfile":{"artifactSource":"\#(cache ? "Cache" : "Direct")"\#(reg)},"networkProfile":{"outboundType":"\#(outbound)"}}}"#
     }
 
     /// The three milestones at 09:03, 10:33 and 12:03.
@@ -40,8 +48,10 @@ struct Scenario {
     }
 
     mutating func nodeEvent(_ node: String, _ reason: String, _ message: String = "", component: String, at: String) {
-        events.append(EventFact(eventID: id(), objectKind: "Node", objectName: node, reason: reason, message: message,
-                                sourceComponent: component, sourceHost: component == "kubelet" ? node : nil, firstSeen: Self.t(at)))
+        events.append(
+            EventFact(
+                eventID: id(), objectKind: "Node", objectName: node, reason: reason, message: message,
+                sourceComponent: component, sourceHost: component == "kubelet" ? node : nil, firstSeen: Self.t(at)))
     }
 
     mutating func upgraderReimage(_ node: String, at: String) {
@@ -49,26 +59,37 @@ struct Scenario {
     }
 
     mutating func armInstance(_ operation: String, vmss: String, instance: Int, at: String) {
-        activity.append(ActivityFact(
-            recordID: id(), operation: "Microsoft.Compute/virtualMachineScaleSets/virtualmachines/\(operation)/action",
-            status: "Succeeded", time: Self.t(at),
-            resourceKey: "/SUBSCRIPTIONS/S/RESOURCEGROUPS/MC_RG/PROVIDERS/MICROSOFT.COMPUTE/VIRTUALMACHINESCALESETS/\(vmss.uppercased())/VIRTUALMACHINES/\(instance)",
-            operationKey: "arm-\(nextID)"))
+        activity.append(
+            ActivityFact(
+                recordID: id(), operation: "Microsoft.Compute/virtualMachineScaleSets/virtualmachines/\(operation)/action",
+                status: "Succeeded", time: Self.t(at),
+                resourceKey:
+                    "/SUBSCRIPTIONS/S/RESOURCEGROUPS/MC_RG/PROVIDERS/MICROSOFT.COMPUTE/VIRTUALMACHINESCALESETS/\(vmss.uppercased())/VIRTUALMACHINES/\(instance)",
+                operationKey: "arm-\(nextID)"))
     }
 
     /// A pod seen on `node` (makes the node appear) at `at`.
     mutating func seen(_ node: String, at: String) {
-        events.append(EventFact(eventID: id(), objectKind: "Pod", objectNamespace: "shop", objectName: "web-\(nextID)",
-                                reason: "Scheduled", message: "Successfully assigned shop/web-\(nextID) to \(node)",
-                                sourceComponent: "default-scheduler", firstSeen: Self.t(at)))
+        events.append(
+            EventFact(
+                eventID: id(), objectKind: "Pod", objectNamespace: "shop", objectName: "web-\(nextID)",
+                reason: "Scheduled", message: "Successfully assigned shop/web-\(nextID) to \(node)",
+                sourceComponent: "default-scheduler", firstSeen: Self.t(at)))
     }
 
     @discardableResult
-    mutating func pullFailure(_ node: String?, at: String, message: String = "Failed to pull image \"mcr.microsoft.com/oss/kubernetes/kube-proxy:v1.30.6\": dial tcp 20.61.99.1:443: i/o timeout", namespace: String = "kube-system", pod: String = "kube-proxy-abcde") -> Int64 {
+    mutating func pullFailure(
+        _ node: String?, at: String,
+        message: String =
+            "Failed to pull image \"mcr.microsoft.com/oss/kubernetes/kube-proxy:v1.30.6\": dial tcp 20.61.99.1:443: i/o timeout",
+        namespace: String = "kube-system", pod: String = "kube-proxy-abcde"
+    ) -> Int64 {
         let eventID = id()
-        events.append(EventFact(eventID: eventID, uid: "uid-\(eventID)", objectKind: "Pod", objectNamespace: namespace,
-                                objectName: pod, reason: "Failed", message: message, sourceComponent: "kubelet",
-                                sourceHost: node, firstSeen: Self.t(at), count: 4))
+        events.append(
+            EventFact(
+                eventID: eventID, uid: "uid-\(eventID)", objectKind: "Pod", objectNamespace: namespace,
+                objectName: pod, reason: "Failed", message: message, sourceComponent: "kubelet",
+                sourceHost: node, firstSeen: Self.t(at), count: 4))
         return eventID
     }
 

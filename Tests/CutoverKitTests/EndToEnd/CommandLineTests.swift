@@ -81,8 +81,9 @@ struct SavedQueryTests {
     func queryRunsAndMatchesItsColumnsHeader(file: String) throws {
         let text = try String(contentsOf: Paths.queries.appendingPathComponent(file), encoding: .utf8)
         let header = text.split(separator: "\n").prefix(3).map(String.init)
-        #expect(header.count == 3 && header[0].hasPrefix("-- Question: ") && header[1].hasPrefix("-- Columns:  ")
-            && header[2].hasPrefix("-- Example:  cutover query \(file.dropLast(4))"))
+        #expect(
+            header.count == 3 && header[0].hasPrefix("-- Question: ") && header[1].hasPrefix("-- Columns:  ")
+                && header[2].hasPrefix("-- Example:  cutover query \(file.dropLast(4))"))
         let columns = header[1].dropFirst("-- Columns:  ".count).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let db = try Database(path: try correlatedSampleDatabase(), readOnly: true)
         let result = try QueryRunner(db: db).run(text)

@@ -20,7 +20,9 @@ func writeGzip(_ text: String, to path: String, members: Int = 1) throws {
     try data.write(to: URL(fileURLWithPath: path))
 }
 
-func event(uid: String, reason: String = "Failed", count: Int, first: String, last: String, host: String = "aks-apps-12345678-vmss000001") -> String {
+func event(uid: String, reason: String = "Failed", count: Int, first: String, last: String, host: String = "aks-apps-12345678-vmss000001")
+    -> String
+{
     #"{"metadata":{"uid":"\#(uid)","namespace":"shop"},"involvedObject":{"kind":"Pod","namespace":"shop","name":"web-1"},"reason":"\#(reason)","message":"Error: ErrImagePull","source":{"component":"kubelet","host":"\#(host)"},"firstTimestamp":"\#(first)","lastTimestamp":"\#(last)","count":\#(count),"type":"Warning"}"#
 }
 
@@ -41,7 +43,8 @@ struct IngesterTests {
 
     @Test func reingestingTheSameContentIsANoOp() throws {
         let path = dir.appendingPathComponent("a.json").path
-        try event(uid: "u1", count: 2, first: "2026-11-03T13:00:00Z", last: "2026-11-03T13:05:00Z").write(toFile: path, atomically: true, encoding: .utf8)
+        try event(uid: "u1", count: 2, first: "2026-11-03T13:00:00Z", last: "2026-11-03T13:05:00Z").write(
+            toFile: path, atomically: true, encoding: .utf8)
         _ = try Pipeline.ingest(paths: [path], dbPath: db)
         let copy = dir.appendingPathComponent("copy-under-another-name.json").path
         try FileManager.default.copyItem(atPath: path, toPath: copy)
@@ -106,7 +109,8 @@ struct IngesterTests {
 
     @Test func missingPathIsReportedAndTheOthersAreRead() throws {
         let path = dir.appendingPathComponent("ok.json").path
-        try event(uid: "u", count: 1, first: "2026-11-03T13:00:00Z", last: "2026-11-03T13:00:00Z").write(toFile: path, atomically: true, encoding: .utf8)
+        try event(uid: "u", count: 1, first: "2026-11-03T13:00:00Z", last: "2026-11-03T13:00:00Z").write(
+            toFile: path, atomically: true, encoding: .utf8)
         let summary = try Pipeline.ingest(paths: [dir.appendingPathComponent("nope.json").path, path], dbPath: db)
         #expect(summary.files.map(\.status) == [.failed, .complete])
         #expect(summary.kubeEvents == 1)
@@ -115,11 +119,18 @@ struct IngesterTests {
     @Test func directoriesAreReadRecursivelyInNameOrder() throws {
         let nested = dir.appendingPathComponent("insights-activity-logs/y=2026/m=11/d=03/h=09/m=00")
         try FileManager.default.createDirectory(at: nested, withIntermediateDirectories: true)
-        let record = #"{"time":"2026-11-03T09:10:00.1234567Z","resourceId":"/SUBSCRIPTIONS/S/RESOURCEGROUPS/MC_X/PROVIDERS/MICROSOFT.COMPUTE/VIRTUALMACHINESCALESETS/AKS-APPS-12345678-VMSS/VIRTUALMACHINES/4","operationName":"MICROSOFT.COMPUTE/VIRTUALMACHINESCALESETS/VIRTUALMACHINES/REIMAGE/ACTION","category":"Administrative","resultType":"Success","resultSignature":"Succeeded.","durationMs":"0","correlationId":"c1"}"#
+        let record =
+            #"{"time":"2026-11-03T09:10:00.1234567Z","resourceId":"/SUBSCRIPTIONS/S/RESOURCEGROUPS/MC_X/PROVIDERS/MICROSOFT.COMPUTE/VIRTUALMACHINESCALESETS/AKS-APPS-12345678-VMSS/VIRTUALMACHINES/4","operationName":"MICROSOFT.COMPUTE/VIRTUALMACHINESCALESETS/VIRTUALMACHINES/REIMAGE/ACTION","category":"Administrative","resultType":"Success","resultSignature":"Succeeded.","durationMs":"0","correlationId":"c1"}"#
         try record.write(toFile: nested.appendingPathComponent("PT1H.json").path, atomically: true, encoding: .utf8)
         let summary = try Pipeline.ingest(paths: [dir.appendingPathComponent("insights-activity-logs").path], dbPath: db)
         #expect(summary.activityRecords == 1)
         let row = try Database(path: db).rows("SELECT operation, status, shape FROM activity_records")
-        #expect(row == [[.text("microsoft.compute/virtualmachinescalesets/virtualmachines/reimage/action"), .text("Succeeded"), .text("diagnostic")]])
+        #expect(
+            row == [
+                [
+                    .text("microsoft.compute/virtualmachinescalesets/virtualmachines/reimage/action"), .text("Succeeded"),
+                    .text("diagnostic"),
+                ]
+            ])
     }
 }

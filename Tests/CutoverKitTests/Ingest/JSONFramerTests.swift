@@ -37,9 +37,10 @@ struct JSONFramerTests {
     @Test(arguments: chunkSizes)
     func ndjsonWithBlankLinesCRLFAndNoFinalNewline(chunk: Int) {
         let text = "{\"a\":1}\r\n\r\n{\"b\":\"x\\\"}\"}\n{\"c\":[1,{\"d\":2}]}"
-        #expect(frame(text, chunk: chunk) == [
-            .record("{\"a\":1}", line: 1), .record("{\"b\":\"x\\\"}\"}", line: 3), .record("{\"c\":[1,{\"d\":2}]}", line: 4),
-        ])
+        #expect(
+            frame(text, chunk: chunk) == [
+                .record("{\"a\":1}", line: 1), .record("{\"b\":\"x\\\"}\"}", line: 3), .record("{\"c\":[1,{\"d\":2}]}", line: 4),
+            ])
     }
 
     @Test(arguments: chunkSizes)
@@ -78,17 +79,19 @@ struct JSONFramerTests {
     @Test(arguments: chunkSizes)
     func eventHubsRecordsAndRestValuePage(chunk: Int) {
         let text = "{\"records\":[{\"time\":\"t1\"},{\"time\":\"t2\"}]}\n{\"value\":[{\"x\":1}],\"nextLink\":null}"
-        #expect(frame(text, chunk: chunk) == [
-            .record("{\"time\":\"t1\"}", line: 1), .record("{\"time\":\"t2\"}", line: 1), .record("{\"x\":1}", line: 2),
-        ])
+        #expect(
+            frame(text, chunk: chunk) == [
+                .record("{\"time\":\"t1\"}", line: 1), .record("{\"time\":\"t2\"}", line: 1), .record("{\"x\":1}", line: 2),
+            ])
     }
 
     @Test(arguments: chunkSizes)
     func concatenatedPrettyObjectsFromAWatch(chunk: Int) {
         let text = "{\n    \"type\": \"ADDED\"\n}{\n    \"type\": \"MODIFIED\"\n}\n"
-        #expect(frame(text, chunk: chunk) == [
-            .record("{\n    \"type\": \"ADDED\"\n}", line: 1), .record("{\n    \"type\": \"MODIFIED\"\n}", line: 3),
-        ])
+        #expect(
+            frame(text, chunk: chunk) == [
+                .record("{\n    \"type\": \"ADDED\"\n}", line: 1), .record("{\n    \"type\": \"MODIFIED\"\n}", line: 3),
+            ])
     }
 
     @Test(arguments: chunkSizes)
@@ -101,30 +104,33 @@ struct JSONFramerTests {
     @Test(arguments: chunkSizes)
     func arrayElementsThatAreNotObjects(chunk: Int) {
         let text = "[{\"a\":1}, 42, \"s]\", [1,2], {\"b\":2}]"
-        #expect(frame(text, chunk: chunk) == [
-            .record("{\"a\":1}", line: 1), .invalid("array element is not an object", line: 1),
-            .invalid("array element is not an object", line: 1), .invalid("array element is not an object", line: 1),
-            .record("{\"b\":2}", line: 1),
-        ])
+        #expect(
+            frame(text, chunk: chunk) == [
+                .record("{\"a\":1}", line: 1), .invalid("array element is not an object", line: 1),
+                .invalid("array element is not an object", line: 1), .invalid("array element is not an object", line: 1),
+                .record("{\"b\":2}", line: 1),
+            ])
     }
 
     @Test(arguments: chunkSizes)
     func brokenLineDoesNotSwallowTheLinesAfterIt(chunk: Int) {
         let text = "{\"a\":1}\n{\"b\":\"unterminated\n{\"c\":3}\n{\"d\":[\n{\"e\":5}\n"
-        #expect(frame(text, chunk: chunk) == [
-            .record("{\"a\":1}", line: 1), .invalid("record not closed before the next line's record begins", line: 2),
-            .record("{\"c\":3}", line: 3), .invalid("record not closed before the next line's record begins", line: 4),
-            .record("{\"e\":5}", line: 5),
-        ])
+        #expect(
+            frame(text, chunk: chunk) == [
+                .record("{\"a\":1}", line: 1), .invalid("record not closed before the next line's record begins", line: 2),
+                .record("{\"c\":3}", line: 3), .invalid("record not closed before the next line's record begins", line: 4),
+                .record("{\"e\":5}", line: 5),
+            ])
     }
 
     @Test(arguments: chunkSizes)
     func oversizedRecordIsRejectedAndTheNextOneKept(chunk: Int) {
         let big = "{\"m\":\"" + String(repeating: "x", count: 500) + "\"}"
         let text = big + "\n{\"ok\":1}\n"
-        #expect(frame(text, chunk: chunk, maxRecordBytes: 100) == [
-            .invalid("record larger than 100 bytes", line: 1), .record("{\"ok\":1}", line: 2),
-        ])
+        #expect(
+            frame(text, chunk: chunk, maxRecordBytes: 100) == [
+                .invalid("record larger than 100 bytes", line: 1), .record("{\"ok\":1}", line: 2),
+            ])
     }
 
     @Test(arguments: chunkSizes)

@@ -133,7 +133,8 @@ struct RealSampleTests {
 @Suite("RecordDecoder: shapes the real samples do not cover")
 struct RecordDecoderTests {
     @Test func watchEventWrapsACoreEvent() throws {
-        let record = try decodeText(#"""
+        let record = try decodeText(
+            #"""
             {"type":"MODIFIED","object":{"kind":"Event","apiVersion":"v1","metadata":{"name":"p.1","namespace":"kube-system","uid":"e1"},
              "involvedObject":{"kind":"Pod","namespace":"kube-system","name":"coredns-1"},"reason":"BackOff",
              "message":"Back-off pulling image \"mcr.microsoft.com/oss/kubernetes/coredns:v1.11.3\"",
@@ -148,12 +149,14 @@ struct RecordDecoderTests {
     }
 
     @Test func exporterLogLinesAreSkippedNotRejected() throws {
-        #expect(try decodeText(#"{"level":"info","time":"2026-11-03T08:00:00Z","message":"Reading config file /data/config.yaml"}"#)
-            == .skipped(reason: "event-exporter log line"))
+        #expect(
+            try decodeText(#"{"level":"info","time":"2026-11-03T08:00:00Z","message":"Reading config file /data/config.yaml"}"#)
+                == .skipped(reason: "event-exporter log line"))
     }
 
     @Test func exporterEventKeepsItsClusterName() throws {
-        let record = try decodeText(#"""
+        let record = try decodeText(
+            #"""
             {"clusterName":"aks-prod-weu","metadata":{"uid":"u1"},"involvedObject":{"kind":"Node","name":"aks-a-1-vmss000001"},
              "reason":"RegisteredNode","message":"Node x event: Registered Node x in Controller","source":{"component":"node-controller"},
              "firstTimestamp":"2026-11-03T09:00:00Z","lastTimestamp":"2026-11-03T09:00:00Z","count":1,"type":"Normal"}
@@ -166,7 +169,8 @@ struct RecordDecoderTests {
     }
 
     @Test func azureActivityRow() throws {
-        let record = try decodeText(#"""
+        let record = try decodeText(
+            #"""
             {"TimeGenerated":"2026-11-03T09:03:14.123Z","OperationNameValue":"MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/WRITE",
              "ActivityStatusValue":"Success","CorrelationId":"c1","EventDataId":"E1","_ResourceId":"/subscriptions/s/resourcegroups/rg/providers/microsoft.containerservice/managedclusters/aks1",
              "Properties_d":{"requestbody":"{\"properties\":{\"bootstrapProfile\":{\"artifactSource\":\"Cache\"}}}"}}
@@ -180,7 +184,8 @@ struct RecordDecoderTests {
     }
 
     @Test func doubleEncodedBodyIsDecodedTwice() throws {
-        let record = try decodeText(#"""
+        let record = try decodeText(
+            #"""
             {"time":"2026-11-03T09:03:14Z","operationName":"MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/WRITE","resultType":"Start",
              "resourceId":"/X","properties":{"requestbody":"\"{\\\"properties\\\":{}}\""}}
             """#)

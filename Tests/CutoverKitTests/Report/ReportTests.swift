@@ -56,7 +56,8 @@ struct SamplePostmortemTests {
         let dir = Paths.temporaryDirectory()
         let db = dir.appendingPathComponent("h.sqlite").path
         let path = dir.appendingPathComponent("evil.json").path
-        let evil = #"{"metadata":{"uid":"x1"},"involvedObject":{"kind":"Pod","namespace":"shop","name":"web-<script>alert(1)</script>"},"reason":"Failed","message":"Failed to pull image \"[x](javascript:alert(1))\": | injected | cell","source":{"component":"kubelet","host":"aks-apps-12345678-vmss000001"},"firstTimestamp":"2026-11-03T13:00:00Z","lastTimestamp":"2026-11-03T13:00:00Z","count":1,"type":"Warning"}"#
+        let evil =
+            #"{"metadata":{"uid":"x1"},"involvedObject":{"kind":"Pod","namespace":"shop","name":"web-<script>alert(1)</script>"},"reason":"Failed","message":"Failed to pull image \"[x](javascript:alert(1))\": | injected | cell","source":{"component":"kubelet","host":"aks-apps-12345678-vmss000001"},"firstTimestamp":"2026-11-03T13:00:00Z","lastTimestamp":"2026-11-03T13:00:00Z","count":1,"type":"Warning"}"#
         try evil.write(toFile: path, atomically: true, encoding: .utf8)
         _ = try Pipeline.ingest(paths: [path], dbPath: db)
         try Pipeline.correlate(dbPath: db)

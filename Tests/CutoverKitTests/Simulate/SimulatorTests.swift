@@ -27,7 +27,8 @@ struct SimulatorTests {
         try Pipeline.simulate(spec: SimulationSpec(), directory: dir.path)
         let fresh = try String(contentsOf: dir.appendingPathComponent("truth.json"), encoding: .utf8)
         let shipped = try String(contentsOf: Paths.samples.appendingPathComponent("truth.json"), encoding: .utf8)
-        #expect(fresh == shipped, "samples/ is stale: regenerate it with `swift run cutover simulate --preset small --seed 7 --out samples`")
+        #expect(
+            fresh == shipped, "samples/ is stale: regenerate it with `swift run cutover simulate --preset small --seed 7 --out samples`")
     }
 
     /// Runs the whole pipeline on a simulated incident and compares every failure with the truth.
