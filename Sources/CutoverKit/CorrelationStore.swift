@@ -46,7 +46,8 @@ public struct CorrelationStore {
         let n = try db.prepare(
             """
             SELECT lower(node), min(first_seen) FROM (
-                SELECT source_host AS node, first_seen FROM kube_events WHERE source_host LIKE 'aks-%-vmss%'
+                SELECT source_host AS node, first_seen FROM kube_events
+                WHERE source_host LIKE 'aks-%-vmss%' OR (source_component = 'kubelet' AND source_host <> '')
                 UNION ALL
                 SELECT object_name, first_seen FROM kube_events WHERE object_kind = 'Node')
             GROUP BY lower(node)

@@ -28,7 +28,10 @@ public struct BootstrapFinder {
         }
         for e in facts.events {
             let nodeObject = e.objectKind == "Node" ? e.objectName?.lowercased() : nil
-            if let host = e.sourceHost?.lowercased(), NodeName(host) != nil { see(host, e.firstSeen, e.lastSeen) }
+            // kubelet reports from its own node, whatever the naming scheme.
+            if let host = e.sourceHost?.lowercased(), NodeName(host) != nil || e.sourceComponent == "kubelet" {
+                see(host, e.firstSeen, e.lastSeen)
+            }
             if let node = nodeObject { see(node, e.firstSeen, e.lastSeen) }
             switch (e.reason, e.sourceComponent ?? "") {
             case ("Upgrade", _) where e.message.hasPrefix("Successfully reimaged node"):

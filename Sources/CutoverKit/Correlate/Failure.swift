@@ -67,8 +67,6 @@ public struct FailureClassifier {
     /// The category of a pod event, or nil when it is not a failure.
     public static func category(namespace: String?, pod: String?, reason: String, message: String) -> Failure.Category? {
         if isAddon(namespace: namespace, pod: pod) && addonReasons.contains(reason) {
-            // A container that exited normally on its way out is not an add-on failure.
-            if reason == "Failed" && !isImagePull(reason: reason, message: message) && message.isEmpty { return nil }
             return .addon
         }
         return isImagePull(reason: reason, message: message) ? .imagePull : nil

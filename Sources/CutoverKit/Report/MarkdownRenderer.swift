@@ -94,7 +94,8 @@ public struct MarkdownRenderer {
         for n in nodes {
             let fix: String
             if let vmss = n.vmss, let id = n.instanceID {
-                fix = MarkdownEscape.code("az vmss reimage -g <node-resource-group> -n \(vmss) --instance-ids \(id)")
+                let group = n.resourceGroup ?? "<node-resource-group>"
+                fix = MarkdownEscape.code("az vmss reimage -g \(group) -n \(vmss) --instance-ids \(id)")
             } else {
                 fix = "–"
             }

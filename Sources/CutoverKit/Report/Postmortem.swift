@@ -30,6 +30,8 @@ public struct Postmortem: Sendable, Equatable {
         public var pool: String?
         public var vmss: String?
         public var instanceID: Int?
+        /// The node resource group, when an activity record names the scale set.
+        public var resourceGroup: String?
         public var failures: Int
         public var firstFailure: String
     }

@@ -50,9 +50,11 @@ public struct PostmortemBuilder {
             """, clusterFilter)
         for r in missed {
             guard let round = Int(r[0].text) else { continue }
+            let vmss = optional(r[3])
             missedNodes[round, default: []].append(
                 Postmortem.MissedNode(
-                    node: r[1].text, pool: optional(r[2]), vmss: optional(r[3]), instanceID: Int(r[4].text),
+                    node: r[1].text, pool: optional(r[2]), vmss: vmss, instanceID: Int(r[4].text),
+                    resourceGroup: try vmss.flatMap(resourceGroup(ofScaleSet:)),
                     failures: Int(r[5].text) ?? 0, firstFailure: r[6].text))
         }
         var matrix: [String: [Int: String]] = [:]
@@ -110,6 +112,17 @@ public struct PostmortemBuilder {
 }
 
 extension PostmortemBuilder {
+    /// The resource group of a scale set, from any activity record about it.
+    func resourceGroup(ofScaleSet vmss: String) throws -> String? {
+        let id = try db.scalar(
+            "SELECT resource_id FROM activity_records WHERE resource_key LIKE ?1 ORDER BY record_id LIMIT 1",
+            [.text("%/virtualmachinescalesets/\(vmss.lowercased())%")])
+        guard case .text(let resourceID)? = id else { return nil }
+        let parts = resourceID.split(separator: "/")
+        guard let i = parts.firstIndex(where: { $0.lowercased() == "resourcegroups" }), i + 1 < parts.count else { return nil }
+        return String(parts[i + 1])
+    }
+
     /// Basenames, lengthened to the shortest distinguishing path suffix where they collide
     /// (`h=10/m=00/PT1H.json.gz`), so the report names files the same on every machine.
     static func displayNames(_ paths: [String]) -> [String] {

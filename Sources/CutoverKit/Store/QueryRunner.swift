@@ -97,6 +97,9 @@ public struct QueryRunner {
 
     public func run(_ sql: String) throws -> Result {
         let stmt = try db.prepare(sql)
+        guard QueryRunner.isBlank(stmt.trailingSQL) else {
+            throw SQLiteError(code: 1, message: "cutover query runs one statement; remove what follows the first ';'", sql: sql)
+        }
         guard try db.isReadOnly(sql) else {
             throw SQLiteError(code: 8, message: "cutover query is read-only; this statement would write", sql: sql)
         }
@@ -104,6 +107,25 @@ public struct QueryRunner {
         var rows: [[SQLValue]] = []
         while try stmt.step() { rows.append((0..<stmt.columnCount).map { stmt.value($0) }) }
         return Result(columns: columns, rows: rows)
+    }
+}
+
+extension QueryRunner {
+    /// True when `text` holds only white space, semicolons and SQL comments.
+    static func isBlank(_ text: String) -> Bool {
+        var rest = Substring(text)
+        while let first = rest.first {
+            if first.isWhitespace || first == ";" {
+                rest = rest.dropFirst()
+            } else if rest.hasPrefix("--") {
+                rest = rest.drop { $0 != "\n" }
+            } else if rest.hasPrefix("/*"), let end = rest.range(of: "*/") {
+                rest = rest[end.upperBound...]
+            } else {
+                return false
+            }
+        }
+        return true
     }
 }
 

@@ -8,11 +8,22 @@ public final class Statement {
     let handle: OpaquePointer
     let db: OpaquePointer
     public let sql: String
+    /// Text after the first statement (`sqlite3_prepare_v2` compiles only one).
+    public let trailingSQL: String
 
     init(db: OpaquePointer, sql: String) throws {
         var stmt: OpaquePointer?
-        let rc = sqlite3_prepare_v2(db, sql, -1, &stmt, nil)
+        let utf8 = Array(sql.utf8CString)
+        var consumed = 0
+        let rc = utf8.withUnsafeBufferPointer { buffer -> Int32 in
+            var tail: UnsafePointer<CChar>?
+            let rc = sqlite3_prepare_v2(db, buffer.baseAddress, -1, &stmt, &tail)
+            if let tail, let base = buffer.baseAddress { consumed = tail - base }
+            return rc
+        }
         guard rc == SQLITE_OK, let stmt else { throw SQLiteError(code: rc, db: db, sql: sql) }
+        let rest = utf8.dropLast().dropFirst(consumed).map { UInt8(bitPattern: $0) }
+        self.trailingSQL = String(decoding: rest, as: UTF8.self)
         self.handle = stmt
         self.db = db
         self.sql = sql

@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+
+@testable import CutoverKit
+
+@Suite("Store: schema, read-only queries, errors that show their SQL")
+struct StoreTests {
+    let path = Paths.temporaryDirectory().appendingPathComponent("s.sqlite").path
+
+    @Test func migrationsRecordTheirVersionAndRerunSafely() throws {
+        _ = try EventStore(path: path)
+        _ = try EventStore(path: path)
+        let db = try Database(path: path)
+        #expect(try db.int("PRAGMA user_version") == Schema.version)
+        #expect(try db.scalar("PRAGMA journal_mode") == .text("wal"))
+        let views = try db.rows("SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name").map { $0[0].text }
+        #expect(views == ["attributions", "milestones", "node_rounds"])
+    }
+
+    @Test func aNewerDatabaseIsRefusedWithAFix() throws {
+        let db = try Database(path: path)
+        try db.execute("PRAGMA user_version = 999")
+        #expect(throws: SQLiteError.self) { _ = try EventStore(path: path) }
+        do {
+            _ = try EventStore(path: path)
+        } catch {
+            #expect("\(error)".contains("upgrade cutover or use another --db"))
+        }
+    }
+
+    @Test func theContractViewsHaveTheDocumentedColumns() throws {
+        _ = try EventStore(path: path)
+        let runner = QueryRunner(db: try Database(path: path, readOnly: true))
+        #expect(
+            try runner.run("SELECT * FROM attributions").columns == [
+                "failure_id", "cluster", "node", "namespace", "pod", "category", "reason", "first_seen", "last_seen", "count",
+                "verdict", "missed_round", "missed_rounds", "confidence", "explanation", "event_uid", "message",
+            ])
+        #expect(try runner.run("SELECT * FROM milestones").columns == ["round", "name", "effective_time", "source", "evidence"])
+        #expect(
+            try runner.run("SELECT * FROM node_rounds").columns == [
+                "node", "vmss", "instance_id", "pool", "round", "bootstrapped_at", "status",
+            ])
+    }
+
+    @Test func queriesRunOneReadOnlyStatement() throws {
+        _ = try EventStore(path: path)
+        let runner = QueryRunner(db: try Database(path: path, readOnly: true))
+        #expect(try runner.run("SELECT 1 AS one; -- trailing comment\n").rows == [[.integer(1)]])
+        #expect(throws: SQLiteError.self) { try runner.run("SELECT 1; DELETE FROM sources") }
+        #expect(throws: SQLiteError.self) { try runner.run("DELETE FROM sources") }
+    }
+
+    @Test func errorsNameTheSQL() throws {
+        let db = try Database(path: path)
+        do {
+            _ = try db.prepare("SELECT nope FROM nowhere")
+            Issue.record("expected an error")
+        } catch let error as SQLiteError {
+            #expect(error.description.contains("no such table: nowhere"))
+            #expect(error.description.contains("SELECT nope FROM nowhere"))
+        }
+    }
+
+    @Test func queryResultsFormatAsCSVAndJSON() {
+        let result = QueryRunner.Result(columns: ["node", "n"], rows: [[.text("a,\"b\""), .integer(2)], [.null, .real(1.5)]])
+        #expect(result.formatted(as: "csv") == "node,n\r\n\"a,\"\"b\"\"\",2\r\n,1.5\r\n")
+        #expect(result.formatted(as: "json") == "[{\"node\":\"a,\\\"b\\\"\",\"n\":2},\n{\"node\":null,\"n\":1.5}]\n")
+    }
+}
