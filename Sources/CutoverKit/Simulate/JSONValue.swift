@@ -37,7 +37,7 @@ public indirect enum JSONValue: Sendable, Equatable {
             let list = sorted ? members.sorted { $0.0 < $1.0 } : members
             out += "{" + newline
             for (i, (key, value)) in list.enumerated() {
-                out += pad(level + 1) + JSONValue.quote(key) + (indent == nil ? ":" : ": ")
+                out += pad(level + 1) + JSONText.quote(key) + (indent == nil ? ":" : ": ")
                 value.write(into: &out, indent: indent, level: level + 1, sorted: sorted)
                 out += (i < list.count - 1 ? "," : "") + newline
             }
@@ -54,31 +54,10 @@ public indirect enum JSONValue: Sendable, Equatable {
                 out += (i < items.count - 1 ? "," : "") + newline
             }
             out += pad(level) + "]"
-        case .string(let s): out += JSONValue.quote(s)
+        case .string(let s): out += JSONText.quote(s)
         case .int(let i): out += String(i)
         case .bool(let b): out += b ? "true" : "false"
         case .null: out += "null"
         }
-    }
-
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
     }
 }

@@ -33,26 +33,6 @@ public struct QueryRunner {
         }
 
         func json() -> String {
-            func quote(_ s: String) -> String {
-                var out = "\""
-                for u in s.unicodeScalars {
-                    switch u {
-                    case "\"": out += "\\\""
-                    case "\\": out += "\\\\"
-                    case "\n": out += "\\n"
-                    case "\r": out += "\\r"
-                    case "\t": out += "\\t"
-                    default:
-                        if u.value < 0x20 {
-                            let hex = String(u.value, radix: 16)
-                            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                        } else {
-                            out.unicodeScalars.append(u)
-                        }
-                    }
-                }
-                return out + "\""
-            }
             let objects = rows.map { row in
                 "{"
                     + zip(columns, row).map { name, value in
@@ -61,9 +41,9 @@ public struct QueryRunner {
                         case .null: v = "null"
                         case .integer(let i): v = String(i)
                         case .real(let d): v = d.isFinite ? String(d) : "null"
-                        case .text(let t): v = quote(t)
+                        case .text(let t): v = JSONText.quote(t)
                         }
-                        return quote(name) + ":" + v
+                        return JSONText.quote(name) + ":" + v
                     }.joined(separator: ",") + "}"
             }
             return "[" + objects.joined(separator: ",\n") + "]\n"
