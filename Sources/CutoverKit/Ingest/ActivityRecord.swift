@@ -54,11 +54,12 @@ public struct ActivityRecord: Sendable, Equatable {
     public var operation: String { operationName.lowercased() }
     public var resourceKey: String { resourceId.lowercased() }
 
-    /// `eventDataId` where the shape has one; otherwise the natural key
-    /// correlationId | operation | status | time | resource (documented in docs/ARCHITECTURE.md).
+    /// The key that recognises one record across export shapes: the CLI dump, PT1H.json, Event
+    /// Hubs and AzureActivity carry the same record with different field names, and only
+    /// some have `eventDataId`, so the key is natural:
+    /// correlationId | operation | status | time (ms) | resource, all case-folded.
     public var dedupeKey: String {
-        if let eventDataId { return eventDataId.lowercased() }
-        return ["nk", (correlationId ?? "").lowercased(), operation, status, time.description, resourceKey]
+        [(correlationId ?? "").lowercased(), operation, status.lowercased(), time.description, resourceKey]
             .joined(separator: "|")
     }
 

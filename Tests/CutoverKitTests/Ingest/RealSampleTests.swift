@@ -209,3 +209,26 @@ struct RecordDecoderTests {
         }
     }
 }
+
+@Suite("One activity record exported in two shapes is one record")
+struct CrossShapeDedupeTests {
+    @Test func restAndDiagnosticCopiesShareTheirKey() throws {
+        let rest = try decodeText(
+            #"""
+            {"eventTimestamp":"2026-11-03T10:40:00.1234567Z","operationName":{"value":"Microsoft.Compute/virtualMachineScaleSets/virtualMachines/reimage/action"},
+             "status":{"value":"Succeeded"},"correlationId":"AB-1","eventDataId":"e1",
+             "resourceId":"/subscriptions/s/resourceGroups/MC_rg/providers/Microsoft.Compute/virtualMachineScaleSets/aks-a-1-vmss/virtualMachines/3"}
+            """#)
+        let diagnostic = try decodeText(
+            #"""
+            {"time":"2026-11-03T10:40:00.1234567Z","operationName":"MICROSOFT.COMPUTE/VIRTUALMACHINESCALESETS/VIRTUALMACHINES/REIMAGE/ACTION",
+             "resultType":"Success","correlationId":"ab-1",
+             "resourceId":"/SUBSCRIPTIONS/S/RESOURCEGROUPS/MC_RG/PROVIDERS/MICROSOFT.COMPUTE/VIRTUALMACHINESCALESETS/AKS-A-1-VMSS/VIRTUALMACHINES/3"}
+            """#)
+        guard case .activity(let a) = rest, case .activity(let b) = diagnostic else {
+            Issue.record("expected two activity records")
+            return
+        }
+        #expect(a.dedupeKey == b.dedupeKey)
+    }
+}
