@@ -37,7 +37,7 @@ extension Pipeline {
     @discardableResult
     public static func simulate(spec: SimulationSpec, directory: String) throws -> Incident {
         let incident = IncidentSimulator(spec: spec).simulate()
-        try IncidentWriter().write(incident, to: directory)
+        try IncidentWriter(shapes: spec.shapes, gzip: spec.gzip).write(incident, to: directory)
         return incident
     }
 }

@@ -1,28 +1,78 @@
 import ArgumentParser
 import CutoverKit
+import Foundation
 
 struct Simulate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a realistic synthetic incident (logs in real export shapes + truth.json).",
         discussion: """
+            Shapes: \(ExportShape.allCases.map(\.rawValue).joined(separator: ", ")).
             The shipped samples/ are made with the first example.
             Example:
               cutover simulate --preset small --seed 7 --out samples
               cutover simulate --preset fleet --out /tmp/fleet
+              cutover simulate --nodes 60 --pools 4 --miss-rate 3=0.5 --shapes kubectl-watch,events-v1,azure-activity --out /tmp/x
             """)
 
-    @Option(name: .long, help: "small (19 nodes, the samples) or fleet (about 2,000 nodes).") var preset: String = "small"
+    @Option(name: .long, help: "small (19 nodes, the samples) or fleet (2,000 nodes, about a million events).")
+    var preset: String = "small"
     @Option(name: .long, help: "Random seed; the same seed gives byte-identical files.") var seed: UInt64 = 7
+    @Option(name: .long, help: "Total nodes (overrides the preset).") var nodes: Int?
+    @Option(name: .long, help: "Number of node pools (overrides the preset).") var pools: Int?
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Chance that a manual reimage round forgets a node, as ROUND=P (rounds 2 and 3).", valueName: "ROUND=P"))
+    var missRate: [String] = []
+    @Option(name: .long, help: "Ordinary events per node.") var eventsPerNode: Int?
+    @Option(name: .long, help: "Share of converged nodes with an unrelated failure (0...1).") var noise: Double?
+    @Option(name: .long, help: "Comma-separated export shapes to write.") var shapes: String?
+    @Flag(name: .long, help: "Write plain files instead of gzip.") var plain = false
     @Option(name: .long, help: "Directory to write logs/ and truth.json into.") var out: String
 
     func validate() throws {
         guard SimulationSpec.preset(preset) != nil else { throw ValidationError("--preset must be small or fleet") }
+        _ = try spec()
+    }
+
+    func spec() throws -> SimulationSpec {
+        var spec = SimulationSpec.preset(preset) ?? SimulationSpec()
+        spec.seed = seed
+        if nodes != nil || pools != nil {
+            let total = nodes ?? spec.pools.reduce(0) { $0 + $1.nodes }
+            guard total >= 3 else { throw ValidationError("--nodes must be at least 3") }
+            spec.pools = SimulationSpec.pools(nodes: total, count: pools ?? spec.pools.count)
+            spec.failedUpgradeLeavesOut = min(spec.failedUpgradeLeavesOut, max(1, (spec.pools.last?.nodes ?? 1) / 3))
+        }
+        for item in missRate {
+            let parts = item.split(separator: "=").map(String.init)
+            guard parts.count == 2, let round = Int(parts[0]), [2, 3].contains(round), let p = Double(parts[1]), (0...1).contains(p) else {
+                throw ValidationError("--miss-rate \(item): expected ROUND=P with ROUND 2 or 3 and P in 0...1, e.g. 3=0.25")
+            }
+            spec.missRates[round] = p
+        }
+        if let eventsPerNode { spec.eventsPerNode = max(5, eventsPerNode) }
+        if let noise {
+            guard (0...1).contains(noise) else { throw ValidationError("--noise must be between 0 and 1") }
+            spec.noise = noise
+        }
+        if let shapes {
+            spec.shapes = try shapes.split(separator: ",").map { name in
+                guard let shape = ExportShape(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                    throw ValidationError(
+                        "--shapes: unknown shape \(name); known: \(ExportShape.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return shape
+            }
+            guard spec.shapes.contains(where: \.isKubernetes), spec.shapes.contains(where: { !$0.isKubernetes }) else {
+                throw ValidationError("--shapes needs at least one Kubernetes shape and one activity-log shape")
+            }
+        }
+        spec.gzip = !plain
+        return spec
     }
 
     func run() throws {
-        var spec = SimulationSpec.preset(preset) ?? SimulationSpec()
-        spec.seed = seed
-        let incident = try Pipeline.simulate(spec: spec, directory: out)
+        let incident = try Pipeline.simulate(spec: try spec(), directory: out)
         printError(
             "simulated \(incident.nodes.count) nodes, \(incident.events.count) events, "
                 + "\(incident.activity.count) activity records, \(incident.failures.count) failure events into \(out)")

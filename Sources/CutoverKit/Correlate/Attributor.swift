@@ -36,7 +36,7 @@ public struct Attributor {
         let missed = missedRounds(active: active, lastBootstrap: bootTime)
         let basisText = describe(basis, node: nodeName)
         if missed.isEmpty {
-            var confidence: Attribution.Confidence = basis?.strength == .perNode ? .high : .medium
+            var confidence = Self.confidence(of: basis)
             var text =
                 "\(nodeName) \(basisText), after every active round (\(list(active.map(\.round.number)))): "
                 + "the node had the current config, so the failure has another cause (\(signal.summary))."
@@ -49,8 +49,7 @@ public struct Attributor {
                 confidence: confidence, explanation: text, basis: basis)
         }
         let earliest = missed[0]
-        var confidence: Attribution.Confidence =
-            basis?.strength == .perNode && earliest.source != .notObserved ? .high : .medium
+        var confidence = Self.confidence(of: basis)
         var text =
             "\(nodeName) \(basisText), before round \(earliest.round.number) (\(earliest.round.name)) took effect at "
             + "\(earliest.time?.minuteText ?? "?")"
@@ -69,6 +68,16 @@ public struct Attributor {
         return Attribution(
             failure: failure, verdict: .missedRound, missedRound: earliest.round.number,
             missedRounds: missed.map(\.round.number), confidence: confidence, explanation: text, basis: basis)
+    }
+
+    /// How far the bootstrap the decision rests on can be trusted: per-node evidence is high,
+    /// a first appearance medium, a scale-set action that may not have reached the node low.
+    static func confidence(of basis: Bootstrap?) -> Attribution.Confidence {
+        switch basis?.strength {
+        case .perNode: return .high
+        case .weak: return .low
+        default: return .medium
+        }
     }
 
     /// Milestones in effect at `t`, in round order.

@@ -9,6 +9,10 @@ public struct Bootstrap: Sendable, Equatable {
         case autoRepairReimage = "auto_repair_reimage"
         /// ARM `virtualMachineScaleSets/virtualMachines/reimage/action` that succeeded.
         case armInstanceReimage = "arm_instance_reimage"
+        /// ARM `virtualMachineScaleSets/reimage/action` whose body lists the instance.
+        case armScaleSetReimage = "arm_scale_set_reimage"
+        /// ARM `virtualMachineScaleSets/reimage/action` without a body: maybe every instance.
+        case armScaleSetReimageUnlisted = "arm_scale_set_reimage_unlisted"
         /// The node's first appearance in any event (surge, scale-out, or the start of the logs).
         case firstSeen = "first_seen"
         /// A restart: recorded, never counted as a bootstrap.
@@ -17,6 +21,8 @@ public struct Bootstrap: Sendable, Equatable {
 
     public enum Strength: String, Sendable {
         case perNode = "per_node"
+        /// Evidence about a scale set or pool that may not have reached every node.
+        case weak
         case firstSeen = "first_seen"
         case notABootstrap = "not_a_bootstrap"
     }
@@ -35,7 +41,8 @@ public struct Bootstrap: Sendable, Equatable {
 
     public var strength: Strength {
         switch kind {
-        case .upgraderReimage, .registeredNode, .autoRepairReimage, .armInstanceReimage: return .perNode
+        case .upgraderReimage, .registeredNode, .autoRepairReimage, .armInstanceReimage, .armScaleSetReimage: return .perNode
+        case .armScaleSetReimageUnlisted: return .weak
         case .firstSeen: return .firstSeen
         case .reboot: return .notABootstrap
         }

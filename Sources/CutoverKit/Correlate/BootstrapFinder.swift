@@ -54,10 +54,34 @@ public struct BootstrapFinder {
                 break
             }
         }
+        var bodies: [String: String] = [:]
+        for a in facts.activity { if let body = a.requestBody { bodies[a.operationKey] = body } }
         for a in facts.activity where a.status == "Succeeded" {
-            guard let instance = ScaleSetInstance(resourceID: a.resourceKey), let id = instance.instanceID else { continue }
+            guard let instance = ScaleSetInstance(resourceID: a.resourceKey) else { continue }
+            guard let id = instance.instanceID else {
+                if a.operation.hasSuffix("virtualmachinescalesets/reimage/action")
+                    || a.operation.hasSuffix("virtualmachinescalesets/reimageall/action")
+                {
+                    let listed = bodies[a.operationKey].map(Self.instanceIDs) ?? []
+                    if listed.isEmpty {
+                        let members = firstSeen.keys.filter { NodeName($0)?.vmss == instance.vmss }
+                        for node in members {
+                            add(
+                                node, [a.time], .armScaleSetReimageUnlisted,
+                                "ARM \(a.operation) without instanceIds: may have reached every instance")
+                        }
+                    } else {
+                        for id in listed {
+                            let node = NodeName.name(vmss: instance.vmss, instanceID: id)
+                            add(node, [a.time], .armScaleSetReimage, "ARM \(a.operation) listing instance \(id)")
+                            see(node, a.time, a.time)
+                        }
+                    }
+                }
+                continue
+            }
             let node = NodeName.name(vmss: instance.vmss, instanceID: id)
-            if a.operation.hasSuffix("/virtualmachines/reimage/action") {
+            if a.operation.hasSuffix("/virtualmachines/reimage/action") || a.operation.hasSuffix("/virtualmachines/reimageall/action") {
                 add(node, [a.time], .armInstanceReimage, "ARM \(a.operation) succeeded")
                 see(node, a.time, a.time)
             } else if a.operation.hasSuffix("/virtualmachines/restart/action") {
@@ -75,6 +99,13 @@ public struct BootstrapFinder {
             }
             return NodeHistory(name: node, parsed: NodeName(node), firstSeen: first, bootstraps: list, removedAt: removed)
         }
+    }
+
+    /// The `instanceIds` of a scale-set action body (`{"instanceIds":["0","3"]}`, strings or numbers).
+    static func instanceIDs(inBody body: String) -> [Int] {
+        var json = JSONIndex()
+        guard (try? json.load(body)) != nil, let list = json.find("instanceIds") else { return [] }
+        return json.children(list).compactMap { json.int($0) }
     }
 
     /// The node of a default-scheduler message "Successfully assigned ns/pod to aks-…-vmss000001".

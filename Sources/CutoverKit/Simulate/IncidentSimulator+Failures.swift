@@ -6,7 +6,7 @@ extension IncidentSimulator {
 
     /// The failing pods of one node at `t`, chosen by what really went wrong there.
     func failurePods(node: String, at t: Timestamp, kind: FailureKind) {
-        guard let index = nodes.firstIndex(where: { $0.name == node }) else { return }
+        guard let index = currentNode(named: node, at: t) else { return }
         let missedRounds = missed(nodes[index], at: t)
         switch kind {
         case .badTag:
@@ -110,6 +110,11 @@ extension IncidentSimulator {
             at: t.adding(seconds: 20), last: last, count: tries * 4, cause: cause, fieldPath: path)
     }
 
+    /// The node object with this name at `t` (names come back when instance ids are reused).
+    func currentNode(named name: String, at t: Timestamp) -> Int? {
+        nodes.indices.last { nodes[$0].name == name && (nodes[$0].createdAt.map { $0 <= t } ?? true) }
+    }
+
     /// One failure event and its truth, computed from the simulated reimages.
     private func failureEvent(
         node: String, namespace: String, pod: String, reason: String, message: String, at t: Timestamp,
@@ -119,7 +124,7 @@ extension IncidentSimulator {
             kind: "Pod", namespace: namespace, name: pod, reason: reason, message: message, type: type,
             component: "kubelet", host: node, at: t, last: last ?? t.adding(seconds: Double(count * 30)),
             count: count, fieldPath: fieldPath)
-        guard let index = nodes.firstIndex(where: { $0.name == node }) else { return }
+        guard let index = currentNode(named: node, at: t) else { return }
         let rounds = missed(nodes[index], at: t)
         let active = milestones.contains { $0.succeededAt <= t }
         let verdict = !active ? "pre_conversion" : rounds.isEmpty ? "converged" : "missed_round"

@@ -98,6 +98,44 @@ extension IncidentSimulator {
         kubeletStart(node, at: boot)
     }
 
+    /// `az vmss reimage -n VMSS --instance-ids …`: one scale-set action whose body lists the
+    /// instances; each of them reboots into a fresh bootstrap.
+    func scaleSetReimage(_ indices: [Int], at t: Timestamp, round: Int) {
+        guard let first = indices.first else { return }
+        let vmss = nodes[first]
+        let resource =
+            "/subscriptions/\(subscription)/resourceGroups/\(nodeResourceGroup)/providers/Microsoft.Compute/virtualMachineScaleSets/\(vmss.vmss)"
+        let body = JSONValue.object([("instanceIds", .array(indices.map { .string(String(nodes[$0].instanceID)) }))]).compact()
+        operation(
+            "Microsoft.Compute/virtualMachineScaleSets/reimage/action", resource: resource, at: t, seconds: 300,
+            body: body, nodeGroup: true)
+        for (k, i) in indices.enumerated() {
+            let node = nodes[i].name
+            let boot = t.adding(seconds: Double(180 + k * 20))
+            nodes[i].bootstraps.append(boot)
+            nodes[i].mechanisms.append("round \(round): scale-set reimage with instanceIds")
+            nodeEvent(
+                node, "Rebooted", "Node \(node) has been rebooted, boot id: \(rng.uuid())", component: "kubelet", at: boot, type: "Warning")
+            kubeletStart(node, at: boot)
+        }
+    }
+
+    /// A scale-out that reuses the instance id of a removed node: a new node with an old name.
+    func scaleOut(reusing i: Int, at t: Timestamp) {
+        let old = nodes[i]
+        nodeUIDs[old.name] = rng.uuid()
+        var node = Incident.SimNode(name: old.name, pool: old.pool, vmss: old.vmss, instanceID: old.instanceID, createdAt: t)
+        node.mechanisms.append("scale-out at \(String(t.description.dropFirst(11).prefix(5))), reusing instance id \(old.instanceID)")
+        nodes.append(node)
+        nodeEvent(
+            old.name, "RegisteredNode", "Node \(old.name) event: Registered Node \(old.name) in Controller", component: "node-controller",
+            at: t.adding(seconds: 5))
+        kubeletStart(old.name, at: t)
+        podStart(
+            "kube-system", "kube-proxy-\(rng.podSuffix(5))", node: old.name, image: "mcr.microsoft.com/oss/kubernetes/kube-proxy:v1.30.6",
+            container: "kube-proxy", at: t.adding(seconds: 40))
+    }
+
     /// Node auto-repair's reimage, seen as `NodeReimageStart`/`NodeReimageEnd`.
     func autoRepair(_ i: Int, at t: Timestamp, round: Int) {
         let node = nodes[i].name
@@ -173,7 +211,7 @@ extension IncidentSimulator {
             podStart(
                 "kube-system", proxy, node: node.name, image: "mcr.microsoft.com/oss/kubernetes/kube-proxy:v1.30.6",
                 container: "kube-proxy", at: base)
-            for a in 0..<spec.appPodsPerNode {
+            for a in 0..<max(0, (spec.eventsPerNode - 5) / 5) {
                 let (ns, app, image) = apps[(k + a) % apps.count]
                 podStart(
                     ns, "\(app)-\(rng.podSuffix(10).prefix(9))-\(rng.podSuffix(5))", node: node.name, image: image,

@@ -6,9 +6,11 @@
 /// 08:00 deployments; 08:35 a bad tag (before the cutover); 09:00 round 1 (Cache) then a
 /// node-image upgrade of every pool, the last pool failing part-way; 10:00 registry wiring;
 /// 10:30 round 2 (registry id) then manual instance reimages that forget some nodes (one
-/// node is reimaged by auto-repair instead); 11:15 intermittent pulls from the old registry;
-/// 12:00 round 3 (outbound none) then a surge upgrade of one pool and manual reimages of
-/// the others; 12:50 a restart that is not a reimage; 13:00–14:00 failures on every node
+/// node is reimaged by auto-repair instead, one skipped node is never touched again);
+/// 11:15 intermittent pulls from the old registry; 12:00 round 3 (outbound none) then a surge
+/// upgrade of the second pool, one scale-set reimage (`instanceIds` body) of the first pool
+/// and manual reimages of the others; 12:50 a restart that is not a reimage; 13:05 a
+/// scale-out that reuses the surge node's instance id; 13:00–14:00 failures on every node
 /// that missed a round, plus unrelated failures (bad tag, rate limit) on converged nodes.
 public final class IncidentSimulator {
     let spec: SimulationSpec
@@ -75,27 +77,40 @@ public final class IncidentSimulator {
         milestone(3, at: at("12:00"), body: clusterBody(cache: true, registry: newRegistry, outbound: "none"))
         let surgePool = spec.pools[min(1, spec.pools.count - 1)].name
         nodeImageUpgrade(pool: surgePool, at: at("12:10"), leaveOut: 0, surge: true, round: 3)
+        // The first pool is reimaged with one scale-set action listing its instances.
+        let firstPool = spec.pools[0].name
+        var listed: [Int] = []
         for (k, i) in nodes.indices.filter({ nodes[$0].pool != surgePool && nodes[$0].removedAt == nil }).enumerated() {
             let t = at("12:10").adding(seconds: Double(k * 2400 / max(nodes.count, 24)))
             if rng.chance(spec.missRates[3] ?? 0) || i == neglected {
                 nodes[i].mechanisms.append("round 3: forgotten")
+            } else if nodes[i].pool == firstPool && firstPool != surgePool {
+                listed.append(i)
             } else {
                 manualReimage(i, at: t, round: 3)
             }
         }
+        scaleSetReimage(listed, at: at("12:12"), round: 3)
         if let stale = nodes.indices.first(where: { !missed(nodes[$0], at: at("12:50")).isEmpty && nodes[$0].removedAt == nil }) {
             restart(stale, at: at("12:50"))
         }
 
+        if let surge = nodes.indices.first(where: { nodes[$0].removedAt != nil }) {
+            scaleOut(reusing: surge, at: at("13:05"))
+        }
+
         // After the cutover: failures where a round is missing, and unrelated ones elsewhere.
-        let live = nodes.indices.filter { nodes[$0].removedAt == nil }
+        let live = nodes.indices.filter { nodes[$0].removedAt == nil && nodes[$0].createdAt.map { $0 <= at("13:00") } ?? true }
         for (k, i) in live.enumerated() where !missed(nodes[i], at: at("13:00")).isEmpty {
             let t = at("13:00").adding(seconds: Double(k * 1800 / max(live.count, 1)))
             failurePods(node: nodes[i].name, at: t, kind: .missedRound)
         }
         let converged = live.filter { missed(nodes[$0], at: at("13:20")).isEmpty }
-        if let a = converged.first { failurePods(node: nodes[a].name, at: at("13:20"), kind: .badTag) }
-        if let b = converged.last { failurePods(node: nodes[b].name, at: at("13:40"), kind: .rateLimit) }
+        let every = max(1, Int((1 / max(spec.noise, 0.001)).rounded()))
+        for (k, i) in converged.enumerated() where k % every == 0 {
+            let t = at("13:20").adding(seconds: Double(k * 1200 / max(converged.count, 1)))
+            failurePods(node: nodes[i].name, at: t, kind: (k / every) % 2 == 0 ? .badTag : .rateLimit)
+        }
 
         return Incident(
             seed: spec.seed, cluster: cluster, subscription: subscription, resourceGroup: resourceGroup,

@@ -1,21 +1,21 @@
 import Foundation
 
-/// Renders an `Incident` as the files an SRE would collect, in real export shapes, gzip.
+/// Renders an `Incident` as the files an SRE would collect, in real export shapes.
 ///
-/// Out, under `directory`:
-/// - `logs/kube/event-exporter.ndjson.gz`: kubernetes-event-exporter stdout sink, one
-///   compact core/v1 Event per line plus `clusterName`, with the exporter's own log lines;
-///   an event that repeated is written at its first and at its last sighting (as the
-///   exporter does on every update).
-/// - `logs/kube/kubectl-get-events.json.gz`: `kubectl get events -A -o json` at the end of
-///   the window: a List, pretty-printed with sorted keys, holding only the last hour.
-/// - `logs/arm/activity-log.json.gz`: `az monitor activity-log list` for the cluster's
-///   resource group: a JSON array of REST EventData, newest first.
-/// - `logs/arm/insights-activity-logs/…/PT1H.json.gz`: the diagnostic-settings export of
-///   the node resource group, one upper-cased record per line, one file per hour.
-/// - `truth.json`: what really happened, for accuracy tests (not an input).
+/// Out, under `directory`: `logs/kube/…` and `logs/arm/…` in the spec's shapes (see
+/// `ExportShape`; gzip unless the spec says plain), and `truth.json`, what really happened,
+/// for accuracy tests (not an input). The first Kubernetes shape holds every event; the others
+/// overlap it the way real exports do (a snapshot of the last hour, a watch started at 11:00).
+/// The first activity-log shape holds the cluster resource group's records, the last one the
+/// node resource group's (Compute actions), and any shape between them a copy of everything.
 public struct IncidentWriter {
-    public init() {}
+    public var shapes: [ExportShape]
+    public var gzip: Bool
+
+    public init(shapes: [ExportShape] = SimulationSpec().shapes, gzip: Bool = true) {
+        self.shapes = shapes
+        self.gzip = gzip
+    }
 
     public func write(_ incident: Incident, to directory: String) throws {
         let fm = FileManager.default
@@ -23,23 +23,91 @@ public struct IncidentWriter {
         for sub in ["kube", "arm"] {
             try fm.createDirectory(atPath: (logs as NSString).appendingPathComponent(sub), withIntermediateDirectories: true)
         }
-        try gzip(exporterLines(incident), to: "\(logs)/kube/event-exporter.ndjson.gz")
-        try gzip(kubectlList(incident), to: "\(logs)/kube/kubectl-get-events.json.gz")
-        try gzip(cliArray(incident), to: "\(logs)/arm/activity-log.json.gz")
-        for (hour, text) in diagnosticFiles(incident) {
-            let dir =
-                "\(logs)/arm/insights-activity-logs/resourceId=/SUBSCRIPTIONS/\(incident.subscription.uppercased())/y=2026/m=11/d=03/h=\(hour)/m=00"
-            try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            try gzip(text, to: "\(dir)/PT1H.json.gz")
+        for (i, shape) in shapes.filter(\.isKubernetes).enumerated() {
+            let (name, text) = kubernetesFile(shape, incident, complete: i == 0)
+            try save(text, to: "\(logs)/kube/\(name)")
+        }
+        let arm = shapes.filter { !$0.isKubernetes }
+        let cluster = incident.activity.filter { !$0.nodeResourceGroup }
+        let nodeGroup = incident.activity.filter(\.nodeResourceGroup)
+        for (i, shape) in arm.enumerated() {
+            var records: [Incident.Activity]
+            if arm.count == 1 {
+                records = incident.activity
+            } else if i == 0 {
+                records = cluster
+            } else if i == arm.count - 1 {
+                records = nodeGroup
+            } else {
+                records = incident.activity
+            }
+            records.sort { ($0.time, $0.eventDataId) < ($1.time, $1.eventDataId) }
+            for (path, text) in activityFiles(shape, records, incident) {
+                let full = "\(logs)/arm/\(path)"
+                try fm.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try save(text, to: full)
+            }
         }
         try (truth(incident).pretty(indent: 2, sortedKeys: false) + "\n")
             .write(toFile: (directory as NSString).appendingPathComponent("truth.json"), atomically: true, encoding: .utf8)
     }
 
-    private func gzip(_ text: String, to path: String) throws {
-        let writer = try GzipWriter(path: path)
-        try writer.write(text)
-        try writer.close()
+    private func save(_ text: String, to path: String) throws {
+        if gzip {
+            let writer = try GzipWriter(path: path + ".gz")
+            try writer.write(text)
+            try writer.close()
+        } else {
+            try text.write(toFile: path, atomically: false, encoding: .utf8)
+        }
+    }
+
+    func kubernetesFile(_ shape: ExportShape, _ incident: Incident, complete: Bool) -> (String, String) {
+        let lastHour = complete ? incident.start : incident.end.adding(seconds: -3600)
+        let watchStart = complete ? incident.start : incident.start.adding(seconds: 3 * 3600)
+        switch shape {
+        case .kubectlList:
+            return ("kubectl-get-events.json", kubectlList(incident, since: lastHour))
+        case .kubectlWatch:
+            return ("kubectl-get-events-watch.json", watchStream(incident, since: watchStart))
+        case .eventsV1:
+            return ("kubectl-get-events-v1.json", eventsV1List(incident, since: lastHour))
+        default:
+            return ("event-exporter.ndjson", exporterLines(incident))
+        }
+    }
+
+    func activityFiles(_ shape: ExportShape, _ records: [Incident.Activity], _ incident: Incident) -> [(String, String)] {
+        switch shape {
+        case .pt1h:
+            return diagnosticFiles(records, incident).map { hour, text in
+                (
+                    "insights-activity-logs/resourceId=/SUBSCRIPTIONS/\(incident.subscription.uppercased())/y=2026/m=11/d=03/h=\(hour)/m=00/PT1H.json",
+                    text
+                )
+            }
+        case .eventHubs:
+            let messages = stride(from: 0, to: records.count, by: 20).map { start in
+                JSONValue.object([
+                    ("records", .array(records[start..<min(records.count, start + 20)].map { diagnosticRecord($0, incident) }))
+                ]).compact()
+            }
+            return [("eventhub-insights-activity-logs.json", messages.joined(separator: "\n") + "\n")]
+        case .azureActivity:
+            return [
+                (
+                    "azure-activity.json",
+                    JSONValue.array(records.map { azureActivityRow($0, incident) }).pretty(indent: 2, sortedKeys: false) + "\n"
+                )
+            ]
+        default:
+            return [
+                (
+                    "activity-log.json",
+                    JSONValue.array(records.reversed().map { restRecord($0, incident) }).pretty(indent: 2, sortedKeys: false) + "\n"
+                )
+            ]
+        }
     }
 
     /// Second-precision Kubernetes time.
@@ -76,31 +144,85 @@ public struct IncidentWriter {
         return .object(members)
     }
 
-    func exporterLines(_ incident: Incident) -> String {
-        struct Sighting {
-            var time: Timestamp
-            var event: Incident.Event
-            var count: Int
-        }
-        var sightings: [Sighting] = []
+    struct Sighting {
+        var time: Timestamp
+        var event: Incident.Event
+        var count: Int
+        var last: Timestamp { count == 1 ? event.firstSeen : event.lastSeen }
+    }
+
+    /// Every update of every event, in time order: an event that repeated is seen at its
+    /// first and at its last occurrence, as a watch or the exporter sees it.
+    func sightings(_ incident: Incident, since start: Timestamp) -> [Sighting] {
+        var list: [Sighting] = []
         for e in incident.events {
-            sightings.append(Sighting(time: e.firstSeen, event: e, count: 1))
-            if e.count > 1 { sightings.append(Sighting(time: e.lastSeen, event: e, count: e.count)) }
+            if e.firstSeen >= start { list.append(Sighting(time: e.firstSeen, event: e, count: 1)) }
+            if e.count > 1 && e.lastSeen >= start { list.append(Sighting(time: e.lastSeen, event: e, count: e.count)) }
         }
-        sightings.sort { ($0.time, $0.event.uid, $0.count) < ($1.time, $1.event.uid, $1.count) }
+        return list.sorted { ($0.time, $0.event.uid, $0.count) < ($1.time, $1.event.uid, $1.count) }
+    }
+
+    func exporterLines(_ incident: Incident) -> String {
         var lines = [
             #"{"level":"info","time":"\#(kubeTime(incident.start))","message":"Reading config file /data/config.yaml"}"#,
             #"{"level":"info","time":"\#(kubeTime(incident.start))","message":"Starting with config: receivers=[dump] route=[{drop:[] match:[{receiver:dump}]}]"}"#,
         ]
-        for s in sightings {
-            let last = s.count == 1 ? s.event.firstSeen : s.event.lastSeen
-            lines.append(coreEvent(s.event, count: s.count, last: last, cluster: incident.cluster).compact())
+        for s in sightings(incident, since: incident.start) {
+            lines.append(coreEvent(s.event, count: s.count, last: s.last, cluster: incident.cluster).compact())
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
-    func kubectlList(_ incident: Incident) -> String {
-        let cutoff = incident.end.adding(seconds: -3600)
+    /// `kubectl get events -A -w -o json`: one pretty object per update, no separator.
+    func watchStream(_ incident: Incident, since start: Timestamp) -> String {
+        sightings(incident, since: start).map { s in
+            coreEvent(s.event, count: s.count, last: s.last, cluster: nil).pretty(indent: 4, sortedKeys: true) + "\n"
+        }.joined()
+    }
+
+    func eventsV1List(_ incident: Incident, since cutoff: Timestamp) -> String {
+        let items = incident.events.filter { $0.lastSeen >= cutoff && $0.lastSeen <= incident.end }.map(eventsV1)
+        return JSONValue.object([
+            ("apiVersion", .string("v1")), ("items", .array(items)), ("kind", .string("List")),
+            ("metadata", .object([("resourceVersion", .string(""))])),
+        ]).pretty(indent: 4, sortedKeys: true) + "\n"
+    }
+
+    /// The events.k8s.io/v1 view of an event (`regarding`, `note`, `series`, `deprecated*`).
+    func eventsV1(_ e: Incident.Event) -> JSONValue {
+        var regarding: [(String, JSONValue)] = [
+            ("kind", .string(e.objectKind)), ("name", .string(e.objectName)), ("uid", .string(e.objectUID)),
+        ]
+        if let ns = e.objectNamespace { regarding.append(("namespace", .string(ns))) }
+        if let path = e.fieldPath { regarding.append(("fieldPath", .string(path))) }
+        var members: [(String, JSONValue)] = [
+            ("apiVersion", .string("events.k8s.io/v1")), ("kind", .string("Event")),
+            (
+                "metadata",
+                .object([
+                    ("name", .string(e.name)), ("namespace", .string(e.namespace)), ("uid", .string(e.uid)),
+                    ("creationTimestamp", .string(kubeTime(e.firstSeen))),
+                ])
+            ),
+            ("eventTime", .string(String(e.firstSeen.description.prefix(23)) + "000Z")),
+            ("reportingController", .string(e.component)), ("reportingInstance", .string(e.host ?? "")),
+            ("action", .string(e.reason)), ("reason", .string(e.reason)), ("regarding", .object(regarding)),
+            ("note", .string(e.message)), ("type", .string(e.type)),
+            ("deprecatedSource", .object([("component", .string(e.component))] + (e.host.map { [("host", JSONValue.string($0))] } ?? []))),
+            ("deprecatedFirstTimestamp", .string(kubeTime(e.firstSeen))), ("deprecatedLastTimestamp", .string(kubeTime(e.lastSeen))),
+            ("deprecatedCount", .int(e.count)),
+        ]
+        if e.count > 1 {
+            members.append(
+                (
+                    "series",
+                    .object([("count", .int(e.count)), ("lastObservedTime", .string(String(e.lastSeen.description.prefix(23)) + "000Z"))])
+                ))
+        }
+        return .object(members)
+    }
+
+    func kubectlList(_ incident: Incident, since cutoff: Timestamp) -> String {
         let items = incident.events.filter { $0.lastSeen >= cutoff && $0.lastSeen <= incident.end }
             .map { coreEvent($0, count: $0.count, last: $0.lastSeen, cluster: nil) }
         let list = JSONValue.object([
@@ -146,11 +268,6 @@ public struct IncidentWriter {
         ])
     }
 
-    func cliArray(_ incident: Incident) -> String {
-        let records = incident.activity.filter { !$0.nodeResourceGroup }.reversed().map { restRecord($0, incident) }
-        return JSONValue.array(Array(records)).pretty(indent: 2, sortedKeys: false) + "\n"
-    }
-
     func diagnosticRecord(_ a: Incident.Activity, _ incident: Incident) -> JSONValue {
         let resultType = ["Started": "Start", "Succeeded": "Success", "Failed": "Failure"][a.status] ?? a.status
         return .object([
@@ -169,23 +286,46 @@ public struct IncidentWriter {
             ("level", .string("Information")), ("location", .string("westeurope")),
             (
                 "properties",
-                .object([
-                    ("statusCode", .string(a.status == "Started" ? "Accepted" : "OK")),
-                    ("eventCategory", .string("Administrative")), ("entity", .string(a.resourceId)),
-                    ("message", .string(a.operationName)), ("operationId", .string(a.operationId)),
-                ])
+                .object(
+                    [
+                        ("statusCode", .string(a.status == "Started" ? "Accepted" : "OK")),
+                        ("eventCategory", .string("Administrative")), ("entity", .string(a.resourceId)),
+                        ("message", .string(a.operationName)), ("operationId", .string(a.operationId)),
+                    ] + (a.requestBody.map { [("requestbody", JSONValue.string($0))] } ?? []))
             ),
             ("tenantId", .string("72f988bf-86f1-41af-91ab-2d7cd011db47")),
         ])
     }
 
     /// Hour ("09") → the PT1H.json text of the node resource group's records in that hour.
-    func diagnosticFiles(_ incident: Incident) -> [(String, String)] {
-        let records = incident.activity.filter(\.nodeResourceGroup)
+    func diagnosticFiles(_ records: [Incident.Activity], _ incident: Incident) -> [(String, String)] {
         let byHour = Dictionary(grouping: records) { String($0.time.description.dropFirst(11).prefix(2)) }
         return byHour.keys.sorted().map { hour in
             (hour, byHour[hour]!.map { diagnosticRecord($0, incident).compact() }.joined(separator: "\n") + "\n")
         }
+    }
+
+    /// A Log Analytics `AzureActivity` row as `az monitor log-analytics query` prints it.
+    func azureActivityRow(_ a: Incident.Activity, _ incident: Incident) -> JSONValue {
+        var properties: [(String, JSONValue)] = [
+            ("eventCategory", .string("Administrative")), ("entity", .string(a.resourceId)),
+            ("message", .string(a.operationName)),
+        ]
+        if let body = a.requestBody { properties.append(("requestbody", .string(body))) }
+        if let message = a.statusMessage { properties.append(("statusMessage", .string(message))) }
+        let group = a.nodeResourceGroup ? incident.nodeResourceGroup : incident.resourceGroup
+        return .object([
+            ("TenantId", .string("72f988bf-86f1-41af-91ab-2d7cd011db47")), ("SourceSystem", .string("Azure")),
+            ("TimeGenerated", .string(armTime(a.time))), ("OperationNameValue", .string(a.operationName.uppercased())),
+            ("Level", .string("Informational")), ("ActivityStatusValue", .string(a.status)),
+            ("ActivitySubstatusValue", .string(a.subStatus)), ("Caller", .string(a.caller)),
+            ("CallerIpAddress", .string("203.0.113.24")), ("CategoryValue", .string("Administrative")),
+            ("CorrelationId", .string(a.correlationId)), ("EventDataId", .string(a.eventDataId)),
+            ("OperationId", .string(a.operationId)), ("ResourceGroup", .string(group.uppercased())),
+            ("_ResourceId", .string(a.resourceId.lowercased())), ("SubscriptionId", .string(incident.subscription)),
+            ("EventSubmissionTimestamp", .string(armTime(a.time.adding(seconds: 17)))),
+            ("Properties_d", .object(properties)), ("Type", .string("AzureActivity")),
+        ])
     }
 
     func truth(_ incident: Incident) -> JSONValue {

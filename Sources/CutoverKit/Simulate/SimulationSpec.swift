@@ -1,3 +1,30 @@
+/// The export shapes the simulator can write, each as real tools produce it.
+public enum ExportShape: String, CaseIterable, Sendable {
+    /// kubernetes-event-exporter stdout sink: compact core/v1 Events, one per line.
+    case exporter = "event-exporter"
+    /// `kubectl get events -A -o json`: a pretty List, the last hour only.
+    case kubectlList = "kubectl-list"
+    /// `kubectl get events -A -w -o json`: concatenated pretty objects, from 11:00.
+    case kubectlWatch = "kubectl-watch"
+    /// `kubectl get events.v1.events.k8s.io -A -o json`: events.k8s.io/v1 List, the last hour.
+    case eventsV1 = "events-v1"
+    /// `az monitor activity-log list`: a JSON array of REST EventData, newest first.
+    case activityLogCLI = "az-activity-log"
+    /// Diagnostic settings to storage: `PT1H.json`, one record per line, one file per hour.
+    case pt1h = "pt1h"
+    /// Diagnostic settings to Event Hubs: `{"records":[…]}` messages, one per line.
+    case eventHubs = "event-hubs"
+    /// Log Analytics `AzureActivity` rows exported as a JSON array.
+    case azureActivity = "azure-activity"
+
+    public var isKubernetes: Bool {
+        switch self {
+        case .exporter, .kubectlList, .kubectlWatch, .eventsV1: return true
+        default: return false
+        }
+    }
+}
+
 /// The knobs of a simulated incident. Same spec, same seed: byte-identical output.
 public struct SimulationSpec: Sendable {
     public struct Pool: Sendable {
@@ -16,21 +43,39 @@ public struct SimulationSpec: Sendable {
     public var missRates: [Int: Double] = [2: 0.2, 3: 0.25]
     /// Round 1's node-image upgrade of the last pool fails after all but this many nodes.
     public var failedUpgradeLeavesOut = 2
-    /// Application pods started per node at the beginning of the window (ordinary noise).
-    public var appPodsPerNode = 2
+    /// Ordinary events per node (pod roll-outs), before failures and reimages.
+    public var eventsPerNode = 15
+    /// Share of converged nodes that get an unrelated failure (bad tag, rate limit): noise
+    /// that must never be blamed on a round.
+    public var noise = 0.2
+    /// The export shapes to write; the first Kubernetes shape holds every event, the others
+    /// overlap it as real exports do.
+    public var shapes: [ExportShape] = [.exporter, .kubectlList, .activityLogCLI, .pt1h]
+    public var gzip = true
 
     public init() {}
 
-    /// `small`: the shipped sample (19 nodes). `fleet`: about 2,000 nodes.
+    /// Pools `system`, `apps`, `batch`, `pool3`… sharing `nodes` as evenly as possible.
+    public static func pools(nodes: Int, count: Int) -> [Pool] {
+        let names = ["system", "apps", "batch"]
+        let count = max(1, min(count, nodes))
+        return (0..<count).map { i in
+            Pool(name: i < names.count ? names[i] : "pool\(i)", nodes: nodes / count + (i < nodes % count ? 1 : 0))
+        }
+    }
+
+    /// `small`: the shipped sample (19 nodes). `fleet`: 2,000 nodes and about a million events.
     public static func preset(_ name: String) -> SimulationSpec? {
         var spec = SimulationSpec()
         switch name {
         case "small":
             return spec
         case "fleet":
-            spec.pools = (0..<20).map { Pool(name: "pool\($0)", nodes: 100) }
+            spec.pools = pools(nodes: 2000, count: 20)
             spec.failedUpgradeLeavesOut = 30
-            spec.appPodsPerNode = 6
+            spec.eventsPerNode = 500
+            spec.noise = 0.02
+            spec.shapes = [.exporter, .activityLogCLI, .pt1h]
             return spec
         default:
             return nil

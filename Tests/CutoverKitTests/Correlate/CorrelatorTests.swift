@@ -183,6 +183,43 @@ struct AttributionTests {
         #expect(a.explanation.contains("overlapped"))
     }
 
+    @Test func scaleSetReimageCountsOnlyForTheInstancesItsBodyLists() throws {
+        var s = Scenario()
+        s.threeRounds()
+        s.seen(nodeA, at: "08:00")
+        s.seen("aks-apps-12345678-vmss000005", at: "08:00")
+        let vmss = "/subscriptions/s/resourcegroups/mc_rg/providers/microsoft.compute/virtualmachinescalesets/aks-apps-12345678-vmss"
+        let op = "Microsoft.Compute/virtualMachineScaleSets/reimage/action"
+        s.activity.append(
+            ActivityFact(
+                recordID: 500, operation: op, status: "Started", time: Scenario.t("12:10"), resourceKey: vmss,
+                operationKey: "vmss-op", requestBody: #"{"instanceIds":["5"]}"#))
+        s.activity.append(
+            ActivityFact(
+                recordID: 501, operation: op, status: "Succeeded", time: Scenario.t("12:15"), resourceKey: vmss,
+                operationKey: "vmss-op"))
+        let listed = s.pullFailure("aks-apps-12345678-vmss000005", at: "13:00")
+        let unlisted = s.pullFailure(nodeA, at: "13:00")
+        #expect(s.attribution(listed)?.missedRound == nil)
+        #expect(s.attribution(listed)?.basis?.kind == .armScaleSetReimage)
+        #expect(s.attribution(unlisted)?.missedRound == 1)
+    }
+
+    @Test func scaleSetReimageWithoutABodyIsAssumedEverywhereWithLowConfidence() throws {
+        var s = Scenario()
+        s.threeRounds()
+        s.seen(nodeA, at: "08:00")
+        let vmss = "/subscriptions/s/resourcegroups/mc_rg/providers/microsoft.compute/virtualmachinescalesets/aks-apps-12345678-vmss"
+        s.activity.append(
+            ActivityFact(
+                recordID: 501, operation: "Microsoft.Compute/virtualMachineScaleSets/reimage/action",
+                status: "Succeeded", time: Scenario.t("12:15"), resourceKey: vmss, operationKey: "vmss-op"))
+        let f = s.pullFailure(nodeA, at: "13:00")
+        let a = try #require(s.attribution(f))
+        #expect(a.verdict == .converged && a.confidence == .low)
+        #expect(a.basis?.kind == .armScaleSetReimageUnlisted)
+    }
+
     @Test func nodeRoundsSayDoneMissedOrGone() {
         var s = Scenario()
         s.threeRounds()

@@ -32,9 +32,13 @@ struct SimulatorTests {
     }
 
     /// Runs the whole pipeline on a simulated incident and compares every failure with the truth.
-    static func accuracy(seed: UInt64) throws -> (agree: Int, total: Int, blamedConverged: Int) {
+    static func accuracy(seed: UInt64, shapes: [ExportShape]? = nil, nodes: Int? = nil) throws
+        -> (agree: Int, total: Int, blamedConverged: Int)
+    {
         var spec = SimulationSpec()
         spec.seed = seed
+        if let shapes { spec.shapes = shapes }
+        if let nodes { spec.pools = SimulationSpec.pools(nodes: nodes, count: 4) }
         let dir = Paths.temporaryDirectory()
         let incident = try Pipeline.simulate(spec: spec, directory: dir.path)
         let db = dir.appendingPathComponent("sim.sqlite").path
@@ -58,6 +62,21 @@ struct SimulatorTests {
         let (agree, total, blamed) = try Self.accuracy(seed: seed)
         #expect(total > 20)
         #expect(agree == total, "\(agree) of \(total) failures agree with the truth for seed \(seed)")
+        #expect(blamed == 0)
+    }
+
+    static let shapeMixes: [[ExportShape]] = [
+        [.kubectlWatch, .activityLogCLI],
+        [.eventsV1, .exporter, .azureActivity, .pt1h],
+        [.kubectlList, .kubectlWatch, .eventHubs],
+        [.exporter, .activityLogCLI, .eventHubs, .azureActivity, .pt1h],
+    ]
+
+    @Test(arguments: zip([3, 5, 8, 13] as [UInt64], shapeMixes))
+    func cutoverAgreesWithTheTruthWhateverTheExportShapes(seed: UInt64, shapes: [ExportShape]) throws {
+        let (agree, total, blamed) = try Self.accuracy(seed: seed, shapes: shapes, nodes: 48)
+        #expect(total > 40)
+        #expect(agree == total, "\(agree) of \(total) failures agree with the truth for \(shapes.map(\.rawValue))")
         #expect(blamed == 0)
     }
 }
