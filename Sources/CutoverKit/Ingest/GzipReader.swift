@@ -1,4 +1,5 @@
 import CZlib
+import Foundation
 
 /// Reads a file (or standard input) as a stream of decompressed byte chunks.
 ///
@@ -16,6 +17,8 @@ public final class GzipReader {
     public private(set) var offset: Int64 = 0
     /// True when the input started with the gzip magic bytes.
     public let isCompressed: Bool
+    /// The size on disk (0 for standard input).
+    public let size: Int64
 
     public init(path: String, chunkSize: Int = 1 << 18) throws(IngestError) {
         let handle: gzFile?
@@ -29,6 +32,8 @@ public final class GzipReader {
         self.file = handle
         self.path = path
         self.chunkSize = chunkSize
+        var info = stat()
+        self.size = path != "-" && stat(path, &info) == 0 ? Int64(info.st_size) : 0
         self.buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         // gzdirect is only meaningful once a read has looked at the header; the byte is
         // pushed back rather than rewound, because standard input cannot seek.

@@ -11,6 +11,9 @@ public final class Ingester {
         public var maxRecordBytes = 16 << 20
         /// Records per transaction.
         public var batchSize = 20_000
+        /// Files bigger than this on disk (or a 32nd of it, into an empty database) are
+        /// bulk-loaded: the event indexes are dropped and rebuilt, sorted, at the end.
+        public var bulkLoadBytes: Int64 = 32 << 20
         public init() {}
     }
 
@@ -103,6 +106,11 @@ public final class Ingester {
         var json = JSONIndex()
         let decoder = RecordDecoder()
         let rowsBefore = try store.count("kube_events") + store.count("activity_records")
+        let lastEvent = try store.lastEventID()
+        // A big file (or the first one) is bulk-loaded: indexes dropped now, rebuilt sorted at the end.
+        if reader.size > options.bulkLoadBytes || (lastEvent == 0 && reader.size > options.bulkLoadBytes / 32) {
+            try store.db.transaction { try store.beginBulkLoad() }
+        }
         var inBatch = 0
         let name = (reader.path as NSString).lastPathComponent
         var summary = file
@@ -153,6 +161,7 @@ public final class Ingester {
                 summary.status = .truncated
                 summary.problem = error.description
             }
+            try store.foldEvents(after: lastEvent)
             try store.db.execute("COMMIT")
         } catch {
             try? store.db.execute("ROLLBACK")

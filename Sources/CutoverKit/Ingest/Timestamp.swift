@@ -98,7 +98,8 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
         return Timestamp(millis: secs * 1000 + Int64(millis))
     }
 
-    /// `2026-11-03T10:03:12.000Z`
+    /// `2026-11-03T10:03:12.000Z`, written digit by digit into one buffer (this runs twice
+    /// per ingested event, so it avoids intermediate strings).
     public var description: String {
         var secs = millis / 1000
         var ms = millis % 1000
@@ -113,8 +114,24 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
             days -= 1
         }
         let (y, m, d) = Timestamp.civilFromDays(Int(days))
-        return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2) + "T" + pad(Int(rem / 3600), 2) + ":"
-            + pad(Int(rem % 3600 / 60), 2) + ":" + pad(Int(rem % 60), 2) + "." + pad(Int(ms), 3) + "Z"
+        let fields: [(Int, Int)] = [
+            (y, 4), (m, 2), (d, 2), (Int(rem / 3600), 2), (Int(rem % 3600 / 60), 2), (Int(rem % 60), 2), (Int(ms), 3),
+        ]
+        let separators: [UInt8] = [0x2D, 0x2D, 0x54, 0x3A, 0x3A, 0x2E, 0x5A]  // - - T : : . Z
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            var i = 0
+            for (k, (value, width)) in fields.enumerated() {
+                var v = value
+                for w in stride(from: width - 1, through: 0, by: -1) {
+                    buffer[i + w] = UInt8(48 + v % 10)
+                    v /= 10
+                }
+                i += width
+                buffer[i] = separators[k]
+                i += 1
+            }
+            return i
+        }
     }
 
     /// `2026-11-03 10:03:12` – the report's human form (always UTC).
@@ -145,9 +162,4 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
         let m = mp < 10 ? mp + 3 : mp - 9
         return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
-}
-
-private func pad(_ value: Int, _ width: Int) -> String {
-    let text = String(value)
-    return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
 }

@@ -27,7 +27,7 @@ public enum Schema {
 
         CREATE TABLE kube_events (
             event_id         INTEGER PRIMARY KEY,
-            dedupe_key       TEXT NOT NULL UNIQUE,
+            dedupe_key       TEXT NOT NULL,
             uid              TEXT,
             cluster          TEXT,
             namespace        TEXT,
@@ -51,6 +51,7 @@ public enum Schema {
             position         INTEGER NOT NULL,
             raw              TEXT NOT NULL
         ) STRICT;
+        CREATE INDEX kube_events_by_key ON kube_events(dedupe_key);
         CREATE INDEX kube_events_by_reason ON kube_events(reason);
 
         CREATE TABLE activity_records (

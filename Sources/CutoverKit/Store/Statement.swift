@@ -34,11 +34,14 @@ public final class Statement {
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     public func bind(_ index: Int32, _ value: String?) throws {
-        let rc: Int32
-        if let value {
-            rc = sqlite3_bind_text(handle, index, value, -1, Statement.transient)
-        } else {
-            rc = sqlite3_bind_null(handle, index)
+        guard var value else { return try check(sqlite3_bind_null(handle, index)) }
+        // Native strings are contiguous UTF-8: bind the bytes with their length, no C string copy.
+        let rc = value.withUTF8 { utf8 -> Int32 in
+            guard let base = utf8.baseAddress, !utf8.isEmpty else {
+                return sqlite3_bind_text(handle, index, "", 0, Statement.transient)
+            }
+            return sqlite3_bind_text(
+                handle, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(utf8.count), Statement.transient)
         }
         try check(rc)
     }

@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+@testable import CutoverKit
+
+@Suite("An ingest killed at any point, then run again, ends with the records of one clean run")
+struct KillTests {
+    /// Everything that identifies the stored events and activity records, as one comparable text.
+    static func fingerprint(_ path: String) throws -> [[SQLValue]] {
+        let db = try Database(path: path, readOnly: true)
+        return try db.rows(
+            """
+            SELECT 'e', dedupe_key, count, first_seen, last_seen, message FROM kube_events
+            UNION ALL SELECT 'a', dedupe_key, 0, time, status, operation FROM activity_records
+            ORDER BY 1, 2
+            """)
+    }
+
+    @Test func repeatedSIGKILLsLoseAndDoubleNothing() throws {
+        let dir = Paths.temporaryDirectory()
+        var spec = SimulationSpec()
+        spec.pools = SimulationSpec.pools(nodes: 60, count: 3)
+        spec.eventsPerNode = 400
+        spec.seed = 99
+        try Pipeline.simulate(spec: spec, directory: dir.path)
+        let logs = dir.appendingPathComponent("logs").path
+
+        let clean = dir.appendingPathComponent("clean.sqlite").path
+        #expect(try runCutover(["ingest", "--db", clean, logs], in: dir).status == 0)
+
+        let killed = dir.appendingPathComponent("killed.sqlite").path
+        var generator = SeededGenerator(seed: 5)
+        var interrupted = 0
+        for _ in 0..<5 {
+            let executable = try #require(Paths.executable)
+            let process = Process()
+            process.executableURL = executable
+            process.arguments = ["ingest", "--db", killed, logs]
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(UInt32(50_000 + Int(generator.next() % 900_000)))
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                interrupted += 1
+            }
+            process.waitUntilExit()
+        }
+        #expect(interrupted > 0, "no run was interrupted: the input is too small to test this")
+        #expect(try runCutover(["ingest", "--db", killed, logs], in: dir).status == 0)
+        // One more run changes nothing.
+        let again = try runCutover(["ingest", "--db", killed, logs], in: dir)
+        #expect(again.stderr.contains("already ingested"))
+
+        let expected = try Self.fingerprint(clean)
+        let actual = try Self.fingerprint(killed)
+        #expect(expected.count > 10_000)
+        #expect(actual.count == expected.count)
+        #expect(actual == expected)
+        let db = try Database(path: killed, readOnly: true)
+        #expect(try db.int("SELECT count(*) FROM sqlite_master WHERE name IN ('kube_events_by_key', 'kube_events_by_reason')") == 2)
+        #expect(try db.scalar("PRAGMA integrity_check") == .text("ok"))
+    }
+}
