@@ -102,74 +102,59 @@ public final class Ingester {
     }
 
     private func read(_ reader: GzipReader, into file: inout FileSummary, source: Int64) throws {
-        var framer = JSONFramer(maxRecordBytes: options.maxRecordBytes)
-        var json = JSONIndex()
-        let decoder = RecordDecoder()
         let rowsBefore = try store.count("kube_events") + store.count("activity_records")
         let lastEvent = try store.lastEventID()
         // A big file (or the first one) is bulk-loaded: indexes dropped now, rebuilt sorted at the end.
         if reader.size > options.bulkLoadBytes || (lastEvent == 0 && reader.size > options.bulkLoadBytes / 32) {
             try store.db.transaction { try store.beginBulkLoad() }
         }
-        var inBatch = 0
         let name = (reader.path as NSString).lastPathComponent
         var summary = file
+        var inTransaction = 0
+        let worker = ParseWorker(reader: reader, maxRecordBytes: options.maxRecordBytes)
+        worker.start()
         try store.db.execute("BEGIN IMMEDIATE")
         do {
-            let handle: (FramedItem) throws -> Void = { item in
-                switch item {
-                case .record(let bytes, let position):
-                    do {
-                        try json.load(bytes)
-                        switch try decoder.decode(json) {
+            while let batch = worker.queue.take() {
+                try batch.arena.withUnsafeBytes { arena in
+                    for (item, position, range) in batch.items {
+                        let raw = UnsafeRawBufferPointer(rebasing: arena[range])
+                        switch item {
                         case .kubeEvent(let event):
-                            try self.store.insert(event, raw: bytes, source: source, position: position)
+                            try store.insert(event, raw: raw, source: source, position: position)
                             summary.kubeEvents += 1
                         case .activity(let record):
-                            try self.store.insert(record, raw: bytes, source: source, position: position)
+                            try store.insert(record, raw: raw, source: source, position: position)
                             summary.activityRecords += 1
                         case .skipped:
                             summary.skipped += 1
+                        case .reject(let reason, let snippet):
+                            try store.reject(source: source, position: position, reason: reason, snippet: snippet)
                         }
-                    } catch let error as JSONIndex.SyntaxError {
-                        try self.store.reject(
-                            source: source, position: position, reason: error.description,
-                            snippet: Array(bytes.prefix(200)))
-                    } catch let error as DecodeError {
-                        try self.store.reject(
-                            source: source, position: position, reason: error.reason,
-                            snippet: Array(bytes.prefix(200)))
                     }
-                case .invalid(let reason, let snippet, let position):
-                    try self.store.reject(source: source, position: position, reason: reason, snippet: snippet)
                 }
-                inBatch += 1
-                if inBatch >= self.options.batchSize {
-                    try self.store.db.execute("COMMIT; BEGIN IMMEDIATE")
-                    inBatch = 0
+                inTransaction += batch.items.count
+                if inTransaction >= options.batchSize {
+                    try store.db.execute("COMMIT; BEGIN IMMEDIATE")
+                    inTransaction = 0
+                }
+                progress?.update(file: name, bytes: batch.bytesRead, records: summary.kubeEvents + summary.activityRecords)
+                summary.bytes = batch.bytesRead
+                if let ending = batch.ending {
+                    summary.status = .truncated
+                    summary.problem = ending.description
                 }
             }
-            do {
-                while let chunk = try reader.next() {
-                    try framer.feed(chunk, handle)
-                    progress?.update(file: name, bytes: reader.offset, records: summary.kubeEvents + summary.activityRecords)
-                }
-                try framer.finish(handle)
-            } catch let error as IngestError {
-                // Keep everything framed before the damage; the cut-off record is a reject.
-                try framer.finish(handle)
-                summary.status = .truncated
-                summary.problem = error.description
-            }
+            worker.wait()
             try store.foldEvents(after: lastEvent)
             try store.db.execute("COMMIT")
         } catch {
+            worker.cancelAndWait()
             try? store.db.execute("ROLLBACK")
             throw error
         }
         let rowsAfter = try store.count("kube_events") + store.count("activity_records")
         summary.duplicates = summary.kubeEvents + summary.activityRecords - (rowsAfter - rowsBefore)
-        summary.bytes = reader.offset
         file = summary
     }
 }

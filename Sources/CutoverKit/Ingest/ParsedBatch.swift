@@ -1,0 +1,124 @@
+import Foundation
+
+/// A run of consecutive records parsed from one input, handed from the parsing thread to
+/// the thread that writes SQLite.
+///
+/// The raw bytes of every record live in one arena; each item points into it, so a batch
+/// costs one allocation for its bytes whatever its size.
+struct ParsedBatch: Sendable {
+    enum Item: Sendable {
+        case kubeEvent(KubeEvent)
+        case activity(ActivityRecord)
+        case skipped
+        case reject(reason: String, snippet: [UInt8])
+    }
+
+    var items: [(item: Item, position: RecordPosition, raw: Range<Int>)] = []
+    var arena: [UInt8] = []
+    /// Decompressed bytes read from the input when this batch was cut.
+    var bytesRead: Int64 = 0
+    /// Set on the last batch: how the input ended (nil: normally).
+    var ending: IngestError?
+    var isLast = false
+
+    mutating func append(_ item: Item, position: RecordPosition, raw: UnsafeRawBufferPointer?) {
+        let start = arena.count
+        if let raw { arena.append(contentsOf: raw) }
+        items.append((item, position, start..<arena.count))
+    }
+}
+
+/// Parses one input on its own thread: inflate, frame, index, decode, in batches.
+///
+/// In: a `GzipReader` it owns from then on. Out: `ParsedBatch`es on a bounded queue, the last
+/// one marked `isLast` with the way the input ended. Runs on one core while the caller
+/// writes SQLite on the other.
+final class ParseWorker: @unchecked Sendable {
+    private let reader: GzipReader
+    private let maxRecordBytes: Int
+    private let batchSize: Int
+    let queue: BoundedQueue<ParsedBatch>
+    private let done = DispatchSemaphoreBox()
+
+    init(reader: GzipReader, maxRecordBytes: Int, batchSize: Int = 2_000, depth: Int = 4) {
+        self.reader = reader
+        self.maxRecordBytes = maxRecordBytes
+        self.batchSize = batchSize
+        self.queue = BoundedQueue(capacity: depth)
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            run()
+            done.signal()
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// Stops the worker early (the consumer failed) and waits until it no longer touches the reader.
+    func cancelAndWait() {
+        queue.close()
+        done.wait()
+    }
+
+    /// Waits for the worker to finish after the last batch was taken.
+    func wait() { done.wait() }
+
+    private func run() {
+        var framer = JSONFramer(maxRecordBytes: maxRecordBytes)
+        var json = JSONIndex()
+        let decoder = RecordDecoder()
+        var batch = ParsedBatch()
+        batch.arena.reserveCapacity(batchSize * 1024)
+        var open = true
+        let handle: (FramedItem) -> Void = { item in
+            switch item {
+            case .record(let bytes, let position):
+                do {
+                    try json.load(bytes)
+                    switch try decoder.decode(json) {
+                    case .kubeEvent(let event): batch.append(.kubeEvent(event), position: position, raw: bytes)
+                    case .activity(let record): batch.append(.activity(record), position: position, raw: bytes)
+                    case .skipped: batch.append(.skipped, position: position, raw: nil)
+                    }
+                } catch let error as JSONIndex.SyntaxError {
+                    batch.append(.reject(reason: error.description, snippet: Array(bytes.prefix(200))), position: position, raw: nil)
+                } catch let error as DecodeError {
+                    batch.append(.reject(reason: error.reason, snippet: Array(bytes.prefix(200))), position: position, raw: nil)
+                } catch {
+                    batch.append(.reject(reason: "\(error)", snippet: Array(bytes.prefix(200))), position: position, raw: nil)
+                }
+            case .invalid(let reason, let snippet, let position):
+                batch.append(.reject(reason: reason, snippet: snippet), position: position, raw: nil)
+            }
+            if batch.items.count >= self.batchSize && open {
+                batch.bytesRead = self.reader.offset
+                open = self.queue.put(batch)
+                batch = ParsedBatch()
+                batch.arena.reserveCapacity(self.batchSize * 1024)
+            }
+        }
+        do {
+            while open, let chunk = try reader.next() {
+                framer.feed(chunk, handle)
+            }
+            framer.finish(handle)
+        } catch {
+            // Keep everything framed before the damage; the cut-off record is a reject.
+            framer.finish(handle)
+            batch.ending = error
+        }
+        batch.bytesRead = reader.offset
+        batch.isLast = true
+        if open { _ = queue.put(batch) }
+        queue.close()
+    }
+}
+
+/// A semaphore that is Sendable to hand to the worker's thread.
+final class DispatchSemaphoreBox: @unchecked Sendable {
+    private let semaphore = DispatchSemaphore(value: 0)
+    func signal() { semaphore.signal() }
+    func wait() { semaphore.wait() }
+}
