@@ -102,7 +102,6 @@ public final class Ingester {
     }
 
     private func read(_ reader: GzipReader, into file: inout FileSummary, source: Int64) throws {
-        let rowsBefore = try store.count("kube_events") + store.count("activity_records")
         let lastEvent = try store.lastEventID()
         // A big file (or the first one) is bulk-loaded: indexes dropped now, rebuilt sorted at the end.
         if reader.size > options.bulkLoadBytes || (lastEvent == 0 && reader.size > options.bulkLoadBytes / 32) {
@@ -124,7 +123,9 @@ public final class Ingester {
                             try store.insert(event, raw: raw, source: source, position: position)
                             summary.kubeEvents += 1
                         case .activity(let record):
-                            try store.insert(record, raw: raw, source: source, position: position)
+                            if try !store.insert(record, raw: raw, source: source, position: position) {
+                                summary.duplicates += 1
+                            }
                             summary.activityRecords += 1
                         case .skipped:
                             summary.skipped += 1
@@ -146,15 +147,13 @@ public final class Ingester {
                 }
             }
             worker.wait()
-            try store.foldEvents(after: lastEvent)
+            summary.duplicates += try store.foldEvents(after: lastEvent)
             try store.db.execute("COMMIT")
         } catch {
             worker.cancelAndWait()
             try? store.db.execute("ROLLBACK")
             throw error
         }
-        let rowsAfter = try store.count("kube_events") + store.count("activity_records")
-        summary.duplicates = summary.kubeEvents + summary.activityRecords - (rowsAfter - rowsBefore)
         file = summary
     }
 }

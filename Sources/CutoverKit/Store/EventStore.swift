@@ -123,7 +123,9 @@ public final class EventStore {
         try s.step()
     }
 
-    public func insert(_ r: ActivityRecord, raw: UnsafeRawBufferPointer, source: Int64, position: RecordPosition) throws {
+    /// Inserts an activity record; false when the same record was stored before.
+    @discardableResult
+    public func insert(_ r: ActivityRecord, raw: UnsafeRawBufferPointer, source: Int64, position: RecordPosition) throws -> Bool {
         let s = insertActivity
         try s.bind(1, r.dedupeKey)
         try s.bind(2, r.eventDataId)
@@ -147,6 +149,7 @@ public final class EventStore {
         try s.bind(20, bytes: raw)
         defer { s.reset() }
         try s.step()
+        return db.changes > 0
     }
 
     public func reject(source: Int64, position: RecordPosition, reason: String, snippet: [UInt8]) throws {
@@ -179,8 +182,10 @@ public final class EventStore {
     }
 
     /// Restores the indexes if a bulk load dropped them, then folds every key that rows after
-    /// `after` share with another row. Run inside the file's last transaction.
-    public func foldEvents(after: Int64) throws {
+    /// `after` share with another row. Run inside the file's last transaction. Returns the
+    /// number of rows folded away.
+    @discardableResult
+    public func foldEvents(after: Int64) throws -> Int {
         try db.execute(EventStore.eventIndexesSQL)
         try db.execute(
             "CREATE TEMP TABLE IF NOT EXISTS fold_keys (k TEXT PRIMARY KEY, c INTEGER, f TEXT, keep INTEGER); DELETE FROM fold_keys;")
@@ -198,9 +203,14 @@ public final class EventStore {
                         ORDER BY last_seen DESC, count DESC, event_id LIMIT 1);
             UPDATE kube_events SET count = fold_keys.c, first_seen = fold_keys.f
                 FROM fold_keys WHERE kube_events.event_id = fold_keys.keep;
-            DELETE FROM kube_events WHERE event_id IN (
-                SELECT e.event_id FROM fold_keys JOIN kube_events e ON e.dedupe_key = fold_keys.k WHERE e.event_id <> fold_keys.keep);
-            DELETE FROM fold_keys;
             """)
+        try db.execute(
+            """
+            DELETE FROM kube_events WHERE event_id IN (
+                SELECT e.event_id FROM fold_keys JOIN kube_events e ON e.dedupe_key = fold_keys.k WHERE e.event_id <> fold_keys.keep)
+            """)
+        let folded = db.changes
+        try db.execute("DELETE FROM fold_keys")
+        return folded
     }
 }
