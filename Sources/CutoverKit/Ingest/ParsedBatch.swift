@@ -99,14 +99,22 @@ final class ParseWorker: @unchecked Sendable {
                 batch.arena.reserveCapacity(self.batchSize * 1024)
             }
         }
+        // The framing is decided from the first bytes: a CSV export, or JSON in any framing.
+        var csv: CSVFramer?
+        var first = true
         do {
-            while open, let chunk = try reader.next() {
-                framer.feed(chunk, handle)
+            while open, var chunk = try reader.next() {
+                if first {
+                    first = false
+                    if chunk.starts(with: [0xEF, 0xBB, 0xBF]) { chunk = UnsafeRawBufferPointer(rebasing: chunk[3...]) }
+                    if CSVFramer.looksLikeCSV(chunk) { csv = CSVFramer(maxRecordBytes: maxRecordBytes) }
+                }
+                if csv != nil { csv?.feed(chunk, handle) } else { framer.feed(chunk, handle) }
             }
-            framer.finish(handle)
+            if csv != nil { csv?.finish(handle) } else { framer.finish(handle) }
         } catch {
             // Keep everything framed before the damage; the cut-off record is a reject.
-            framer.finish(handle)
+            if csv != nil { csv?.finish(handle) } else { framer.finish(handle) }
             batch.ending = error
         }
         batch.bytesRead = reader.offset

@@ -40,6 +40,9 @@ public struct RecordDecoder {
         if json.child(root, "OperationNameValue") != nil {
             return .activity(try azureActivity(json))
         }
+        if json.child(root, "KubeEventType") != nil || (json.child(root, "ObjectKind") != nil && json.child(root, "Reason") != nil) {
+            return .kubeEvent(try kubeEventsRow(json))
+        }
         if let object = json.child(root, "object"), json.child(root, "type") != nil {
             guard json.kind(object) == .object else { throw DecodeError("watch event without an object") }
             if json.child(object, "involvedObject") != nil { return .kubeEvent(try coreEvent(json, object)) }
@@ -158,6 +161,32 @@ public struct RecordDecoder {
         return (min(firstPick.0, lastPick.0), lastPick.0, lastPick.1)
     }
 
+    /// A Container Insights `KubeEvents` row (Log Analytics, JSON or CSV): no uid, so repeated
+    /// exports of one event fold on the natural key.
+    private func kubeEventsRow(_ json: JSONIndex) throws(DecodeError) -> KubeEvent {
+        let root = JSONIndex.root
+        let generated = json.child(root, "TimeGenerated")
+        let times = try eventTimes(
+            json, first: [("FirstSeen", json.child(root, "FirstSeen"))],
+            last: [("LastSeen", json.child(root, "LastSeen")), ("TimeGenerated", generated)], created: nil)
+        return KubeEvent(
+            uid: nil,
+            cluster: json.nonEmpty(json.child(root, "ClusterName")),
+            namespace: json.nonEmpty(json.child(root, "Namespace")),
+            name: nil,
+            objectKind: json.nonEmpty(json.child(root, "ObjectKind")),
+            objectNamespace: json.nonEmpty(json.child(root, "Namespace")),
+            objectName: json.nonEmpty(json.child(root, "Name")),
+            reason: json.nonEmpty(json.child(root, "Reason")),
+            message: json.nonEmpty(json.child(root, "Message")),
+            type: json.nonEmpty(json.child(root, "KubeEventType")),
+            sourceComponent: json.nonEmpty(json.child(root, "SourceComponent")),
+            sourceHost: json.nonEmpty(json.child(root, "Computer")),
+            firstSeen: times.first, lastSeen: times.last, timeField: times.field,
+            count: max(json.int(json.child(root, "Count")) ?? 1, 1),
+            shape: .kubeEvents)
+    }
+
     // MARK: ARM activity log
 
     private func activity(_ json: JSONIndex) throws(DecodeError) -> ActivityRecord {
@@ -218,7 +247,18 @@ public struct RecordDecoder {
         guard let timeText = json.nonEmpty(json.child(root, "TimeGenerated")) else {
             throw DecodeError("AzureActivity row without TimeGenerated")
         }
-        let properties = json.child(root, "Properties_d")
+        // Properties_d is an object in JSON exports and JSON text in CSV ones.
+        var props = json
+        var properties = json.child(root, "Properties_d") ?? json.child(root, "Properties")
+        if let node = properties, json.kind(node) == .string {
+            var inner = JSONIndex()
+            if let text = json.nonEmpty(node), (try? inner.load(text)) != nil, inner.kind(JSONIndex.root) == .object {
+                props = inner
+                properties = JSONIndex.root
+            } else {
+                properties = nil
+            }
+        }
         let status = json.nonEmpty(json.child(root, "ActivityStatusValue")) ?? "unknown"
         return ActivityRecord(
             eventDataId: json.nonEmpty(json.child(root, "EventDataId")),
@@ -230,9 +270,9 @@ public struct RecordDecoder {
             resourceId: json.nonEmpty(json.child(root, "_ResourceId")) ?? json.nonEmpty(json.child(root, "ResourceId")) ?? "",
             caller: json.nonEmpty(json.child(root, "Caller")),
             category: json.nonEmpty(json.child(root, "CategoryValue")),
-            statusMessage: properties.flatMap { json.nonEmpty(json.child($0, "statusMessage")) },
-            requestBody: body(json, properties, "requestbody", "requestBody"),
-            responseBody: body(json, properties, "responseBody", "responsebody"),
+            statusMessage: properties.flatMap { props.nonEmpty(props.child($0, "statusMessage")) },
+            requestBody: body(props, properties, "requestbody", "requestBody"),
+            responseBody: body(props, properties, "responseBody", "responsebody"),
             shape: .azureActivity)
     }
 

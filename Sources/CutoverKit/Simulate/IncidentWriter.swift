@@ -72,6 +72,13 @@ public struct IncidentWriter {
             return ("kubectl-get-events-watch.json", watchStream(incident, since: watchStart))
         case .eventsV1:
             return ("kubectl-get-events-v1.json", eventsV1List(incident, since: lastHour))
+        case .kubeEvents:
+            return (
+                "kube-events.json",
+                JSONValue.array(kubeEventsRows(incident).map { .object($0) }).pretty(indent: 2, sortedKeys: false) + "\n"
+            )
+        case .kubeEventsCSV:
+            return ("kube-events.csv", csv(kubeEventsRows(incident), timeColumns: ["TimeGenerated", "FirstSeen", "LastSeen"]))
         default:
             return ("event-exporter.ndjson", exporterLines(incident))
         }
@@ -93,6 +100,12 @@ public struct IncidentWriter {
                 ]).compact()
             }
             return [("eventhub-insights-activity-logs.json", messages.joined(separator: "\n") + "\n")]
+        case .azureActivityCSV:
+            let rows = records.map { a -> [(String, JSONValue)] in
+                guard case .object(let members) = azureActivityRow(a, incident) else { return [] }
+                return members.map { key, value in key == "Properties_d" ? (key, .string(value.compact())) : (key, value) }
+            }
+            return [("azure-activity.csv", csv(rows, timeColumns: ["TimeGenerated", "EventSubmissionTimestamp"]))]
         case .azureActivity:
             return [
                 (
@@ -303,6 +316,66 @@ public struct IncidentWriter {
         return byHour.keys.sorted().map { hour in
             (hour, byHour[hour]!.map { diagnosticRecord($0, incident).compact() }.joined(separator: "\n") + "\n")
         }
+    }
+
+    /// Container Insights rows: Warning events only (its default), each seen at its first and
+    /// last occurrence like the agent's collection cycles see it.
+    func kubeEventsRow(_ s: Sighting, _ incident: Incident) -> [(String, JSONValue)] {
+        let e = s.event
+        return [
+            ("TimeGenerated", .string(armTime(s.time))), ("ClusterId", .string(clusterResourceID(incident))),
+            ("ClusterName", .string(incident.cluster)), ("Computer", .string(e.host ?? "")), ("Count", .int(s.count)),
+            ("FirstSeen", .string(kubeTime(e.firstSeen))), ("KubeEventType", .string(e.type)), ("LastSeen", .string(kubeTime(s.last))),
+            ("Message", .string(e.message)), ("Name", .string(e.objectName)), ("Namespace", .string(e.objectNamespace ?? "")),
+            ("ObjectKind", .string(e.objectKind)), ("Reason", .string(e.reason)), ("SourceComponent", .string(e.component)),
+            ("SourceSystem", .string("Container Insights")), ("Type", .string("KubeEvents")),
+        ]
+    }
+
+    func kubeEventsRows(_ incident: Incident) -> [[(String, JSONValue)]] {
+        sightings(incident, since: incident.start).filter { $0.event.type == "Warning" }.map { kubeEventsRow($0, incident) }
+    }
+
+    private func clusterResourceID(_ incident: Incident) -> String {
+        "/subscriptions/\(incident.subscription)/resourceGroups/\(incident.resourceGroup)/providers/Microsoft.ContainerService/managedClusters/\(incident.cluster)"
+    }
+
+    /// Rows as the portal's CSV export writes them: a header, RFC 4180 quoting, time columns
+    /// marked `[UTC]` and shown as `11/3/2026, 1:04:55.597 PM`.
+    func csv(_ rows: [[(String, JSONValue)]], timeColumns: Set<String>) -> String {
+        guard let first = rows.first else { return "" }
+        func quote(_ s: String) -> String {
+            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        }
+        var lines = [first.map { timeColumns.contains($0.0) ? "\($0.0) [UTC]" : $0.0 }.map(quote).joined(separator: ",")]
+        for row in rows {
+            lines.append(
+                row.map { key, value in
+                    var text: String
+                    switch value {
+                    case .string(let s): text = s
+                    case .int(let i): text = String(i)
+                    case .null: text = ""
+                    default: text = value.compact()
+                    }
+                    if timeColumns.contains(key), let t = try? Timestamp.parse(text) { text = portalTime(t) }
+                    return quote(text)
+                }.joined(separator: ","))
+        }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// `11/3/2026, 1:04:55.597 PM`
+    func portalTime(_ t: Timestamp) -> String {
+        let s = t.description
+        let year = s.prefix(4)
+        let month = Int(s.dropFirst(5).prefix(2)) ?? 0
+        let day = Int(s.dropFirst(8).prefix(2)) ?? 0
+        let hour = Int(s.dropFirst(11).prefix(2)) ?? 0
+        let rest = s.dropFirst(13).prefix(10)  // ":MM:SS.mmm"
+        let h12 = hour % 12 == 0 ? 12 : hour % 12
+        return "\(month)/\(day)/\(year), \(h12)\(rest) \(hour < 12 ? "AM" : "PM")"
     }
 
     /// A Log Analytics `AzureActivity` row as `az monitor log-analytics query` prints it.

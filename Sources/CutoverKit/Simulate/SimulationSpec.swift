@@ -8,6 +8,11 @@ public enum ExportShape: String, CaseIterable, Sendable {
     case kubectlWatch = "kubectl-watch"
     /// `kubectl get events.v1.events.k8s.io -A -o json`: events.k8s.io/v1 List, the last hour.
     case eventsV1 = "events-v1"
+    /// Container Insights `KubeEvents` rows from `az monitor log-analytics query` (JSON array):
+    /// Warning events only, as Container Insights collects by default.
+    case kubeEvents = "kube-events"
+    /// The same rows exported from the portal as CSV (`TimeGenerated [UTC]`, `11/3/2026, 1:04:55.597 PM`).
+    case kubeEventsCSV = "kube-events-csv"
     /// `az monitor activity-log list`: a JSON array of REST EventData, newest first.
     case activityLogCLI = "az-activity-log"
     /// Diagnostic settings to storage: `PT1H.json`, one record per line, one file per hour.
@@ -16,10 +21,12 @@ public enum ExportShape: String, CaseIterable, Sendable {
     case eventHubs = "event-hubs"
     /// Log Analytics `AzureActivity` rows exported as a JSON array.
     case azureActivity = "azure-activity"
+    /// The same rows exported from the portal as CSV.
+    case azureActivityCSV = "azure-activity-csv"
 
     public var isKubernetes: Bool {
         switch self {
-        case .exporter, .kubectlList, .kubectlWatch, .eventsV1: return true
+        case .exporter, .kubectlList, .kubectlWatch, .eventsV1, .kubeEvents, .kubeEventsCSV: return true
         default: return false
         }
     }

@@ -82,7 +82,7 @@ public final class EventStore {
     public func finishSource(_ id: Int64, _ file: FileSummary) throws {
         try db.prepare(
             """
-            UPDATE sources SET status = ?1, problem = ?2, kube_events = kube_events + ?3,
+            UPDATE sources SET status = ?1, problem = ?2, kube_events = kube_events + ?3, uidless_events = uidless_events + ?8,
                 activity_records = activity_records + ?4, duplicates = duplicates + ?5, skipped = skipped + ?6,
                 rejects = (SELECT count(*) FROM rejects WHERE source_id = ?7)
             WHERE source_id = ?7
@@ -90,11 +90,14 @@ public final class EventStore {
         ).run([
             .text(file.status.rawValue), SQLValue(file.problem), .integer(Int64(file.kubeEvents)),
             .integer(Int64(file.activityRecords)), .integer(Int64(file.duplicates)), .integer(Int64(file.skipped)),
-            .integer(id),
+            .integer(id), .integer(Int64(pendingUIDLessEvents)),
         ])
+        pendingUIDEvents = 0
+        pendingUIDLessEvents = 0
     }
 
     public func insert(_ e: KubeEvent, raw: UnsafeRawBufferPointer, source: Int64, position: RecordPosition) throws {
+        if e.uid == nil { pendingUIDLessEvents += 1 } else { pendingUIDEvents += 1 }
         let s = insertEvent
         try s.bind(1, e.dedupeKey)
         try s.bind(2, e.uid)
@@ -211,6 +214,41 @@ public final class EventStore {
             """)
         let folded = db.changes
         try db.execute("DELETE FROM fold_keys")
+        return folded + (try foldTwins(after: after))
+    }
+
+    /// Shapes without a uid (Container Insights `KubeEvents`) can carry the same event as a
+    /// shape with one; such a row is folded into its twin: same object, reason and first
+    /// sighting. Only runs when both kinds are in the database.
+    private func foldTwins(after: Int64) throws -> Int {
+        guard pendingUIDEvents + pendingUIDLessEvents > 0 else { return 0 }
+        let stored = try db.rows("SELECT coalesce(sum(uidless_events), 0), coalesce(sum(kube_events - uidless_events), 0) FROM sources")
+        let uidLess = pendingUIDLessEvents + (Int(stored.first?[0].text ?? "") ?? 0)
+        let withUID = pendingUIDEvents + (Int(stored.first?[1].text ?? "") ?? 0)
+        guard uidLess > 0 && withUID > 0 else { return 0 }
+        try db.execute("DROP TABLE IF EXISTS temp.twins")
+        try db.prepare(
+            """
+            CREATE TEMP TABLE twins AS
+            SELECT n.event_id AS nid, o.event_id AS oid, n.count AS c, n.last_seen AS l
+            FROM kube_events n JOIN kube_events o
+              ON o.object_name = n.object_name AND o.reason = n.reason AND o.first_seen = n.first_seen
+             AND coalesce(o.object_namespace, '') = coalesce(n.object_namespace, '')
+            WHERE n.uid IS NULL AND o.uid IS NOT NULL AND (n.event_id > ?1 OR o.event_id > ?1)
+            """
+        ).run([.integer(after)])
+        try db.execute(
+            """
+            UPDATE kube_events SET count = max(kube_events.count, t.c), last_seen = max(kube_events.last_seen, t.l)
+              FROM (SELECT oid, max(c) AS c, max(l) AS l FROM twins GROUP BY oid) t WHERE kube_events.event_id = t.oid;
+            DELETE FROM kube_events WHERE event_id IN (SELECT nid FROM twins);
+            """)
+        let folded = db.changes
+        try db.execute("DROP TABLE temp.twins")
         return folded
     }
+
+    /// Events of the current file with and without a uid, for `foldTwins`.
+    public var pendingUIDEvents = 0
+    public var pendingUIDLessEvents = 0
 }

@@ -18,6 +18,7 @@ public enum Schema {
             problem          TEXT,
             kube_events      INTEGER NOT NULL DEFAULT 0,
             activity_records INTEGER NOT NULL DEFAULT 0,
+            uidless_events   INTEGER NOT NULL DEFAULT 0,
             duplicates       INTEGER NOT NULL DEFAULT 0,
             skipped          INTEGER NOT NULL DEFAULT 0,
             rejects          INTEGER NOT NULL DEFAULT 0,

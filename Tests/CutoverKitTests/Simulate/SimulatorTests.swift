@@ -70,9 +70,11 @@ struct SimulatorTests {
         [.eventsV1, .exporter, .azureActivity, .pt1h],
         [.kubectlList, .kubectlWatch, .eventHubs],
         [.exporter, .activityLogCLI, .eventHubs, .azureActivity, .pt1h],
+        [.exporter, .kubeEventsCSV, .azureActivityCSV, .pt1h],
+        [.kubectlList, .kubeEvents, .activityLogCLI],
     ]
 
-    @Test(arguments: zip([3, 5, 8, 13] as [UInt64], shapeMixes))
+    @Test(arguments: zip([3, 5, 8, 13, 21, 34] as [UInt64], shapeMixes))
     func cutoverAgreesWithTheTruthWhateverTheExportShapes(seed: UInt64, shapes: [ExportShape]) throws {
         let (agree, total, blamed) = try Self.accuracy(seed: seed, shapes: shapes, nodes: 48)
         #expect(total > 40)

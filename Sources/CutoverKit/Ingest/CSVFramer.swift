@@ -1,0 +1,170 @@
+/// Splits a CSV export (RFC 4180) into rows and hands each row on as a JSON object keyed by
+/// the header, so CSV exports go through the same decoders as JSON ones.
+///
+/// In: chunks of a file whose first line is a header, as the Azure portal and
+/// `az monitor log-analytics query` write Log Analytics results (`KubeEvents`, `AzureActivity`):
+/// `TimeGenerated [UTC],Computer,Reason,Message,…`. Out: `FramedItem`s like `JSONFramer`'s.
+/// Quoted fields may hold commas, doubled quotes and line breaks. A header name ending in
+/// ` [UTC]` says the column is UTC: its values are written as RFC 3339 with `Z`, including the
+/// portal's `11/3/2026, 1:04:55.597 PM` form; without that suffix a time must carry its own zone.
+/// Rows with more fields than the header, and rows over `maxRecordBytes`, are reported invalid.
+public struct CSVFramer {
+    public let maxRecordBytes: Int
+    private var header: [String]?
+    private var utcColumns: Set<Int> = []
+    private var fields: [[UInt8]] = []
+    private var field: [UInt8] = []
+    private var inQuotes = false
+    private var quoteSeen = false
+    private var rowBytes = 0
+    private var rowStart = RecordPosition(offset: 0, line: 1)
+    private var line = 1
+    private var consumed: Int64 = 0
+    private var atRowStart = true
+
+    public init(maxRecordBytes: Int = 16 << 20) { self.maxRecordBytes = maxRecordBytes }
+
+    /// True when `prefix` (the first bytes of an input) looks like a CSV export cutover reads:
+    /// a first line, outside any JSON, that names a Log Analytics column it knows.
+    public static func looksLikeCSV(_ prefix: UnsafeRawBufferPointer) -> Bool {
+        var bytes = Array(prefix.prefix(4096))
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        guard let first = bytes.first(where: { $0 != 0x20 && $0 != 0x0D && $0 != 0x0A && $0 != 0x09 }),
+            first != 0x7B, first != 0x5B
+        else { return false }
+        let firstLine = String(decoding: bytes.prefix { $0 != 0x0A }, as: UTF8.self)
+        guard firstLine.contains(",") else { return false }
+        return ["TimeGenerated", "KubeEventType", "OperationNameValue", "ActivityStatusValue"].contains { firstLine.contains($0) }
+    }
+
+    public mutating func feed(_ chunk: UnsafeRawBufferPointer, _ emit: (FramedItem) throws -> Void) rethrows {
+        var i = 0
+        while i < chunk.count {
+            let b = chunk[i]
+            if atRowStart {
+                atRowStart = false
+                rowStart = RecordPosition(offset: consumed + Int64(i), line: line)
+            }
+            rowBytes += 1
+            if b == 0x0A { line += 1 }
+            if inQuotes {
+                if b == 0x22 {
+                    inQuotes = false
+                    quoteSeen = true
+                } else {
+                    appendToField(b)
+                }
+            } else {
+                switch b {
+                case 0x22:
+                    // A quote right after a closing quote is an escaped quote inside the field.
+                    if quoteSeen { appendToField(b) }
+                    inQuotes = true
+                    quoteSeen = false
+                case 0x2C:
+                    endField()
+                case 0x0A:
+                    endField()
+                    try endRow(emit)
+                case 0x0D:
+                    quoteSeen = false
+                default:
+                    quoteSeen = false
+                    appendToField(b)
+                }
+            }
+            i += 1
+        }
+        consumed += Int64(chunk.count)
+    }
+
+    public mutating func finish(_ emit: (FramedItem) throws -> Void) rethrows {
+        if inQuotes {
+            try emit(.invalid(reason: "input ends inside a quoted CSV field", snippet: Array(field.prefix(200)), rowStart))
+            return
+        }
+        if !field.isEmpty || !fields.isEmpty {
+            endField()
+            try endRow(emit)
+        }
+    }
+
+    private mutating func appendToField(_ b: UInt8) {
+        if rowBytes <= maxRecordBytes { field.append(b) }
+    }
+
+    private mutating func endField() {
+        fields.append(field)
+        field.removeAll(keepingCapacity: true)
+        quoteSeen = false
+    }
+
+    private mutating func endRow(_ emit: (FramedItem) throws -> Void) rethrows {
+        defer {
+            fields.removeAll(keepingCapacity: true)
+            rowBytes = 0
+            atRowStart = true
+        }
+        if fields.count == 1 && fields[0].isEmpty { return }  // a blank line
+        guard let header else {
+            // A byte-order mark (Excel and the portal write one) is not part of the first name.
+            let names = fields.map { String(decoding: $0, as: UTF8.self).trimmingSpaces() }
+                .map { $0.hasPrefix("\u{FEFF}") ? String($0.dropFirst()) : $0 }
+            utcColumns = Set(names.indices.filter { names[$0].hasSuffix("[UTC]") })
+            header = names.map { $0.hasSuffix("[UTC]") ? String($0.dropLast(5)).trimmingSpaces() : $0 }
+            return
+        }
+        let snippet = Array(fields.first?.prefix(200) ?? [])
+        if rowBytes > maxRecordBytes {
+            return try emit(.invalid(reason: "record larger than \(maxRecordBytes) bytes", snippet: snippet, rowStart))
+        }
+        guard fields.count <= header.count else {
+            return try emit(.invalid(reason: "CSV row has \(fields.count) fields, the header \(header.count)", snippet: snippet, rowStart))
+        }
+        var json = "{"
+        for (k, value) in fields.enumerated() {
+            var text = String(decoding: value, as: UTF8.self)
+            if utcColumns.contains(k), let iso = CSVFramer.utcTime(text) { text = iso }
+            json += (k == 0 ? "" : ",") + JSONText.quote(header[k]) + ":" + JSONText.quote(text)
+        }
+        json += "}"
+        var bytes = Array(json.utf8)
+        try bytes.withUnsafeMutableBytes { try emit(.record(UnsafeRawBufferPointer($0), rowStart)) }
+    }
+
+    /// A time from a column the header marks UTC, as RFC 3339 with `Z`: ISO text without a
+    /// zone, or the portal's `M/D/YYYY, h:mm:ss[.fff] AM|PM`. Nil when it is neither.
+    static func utcTime(_ text: String) -> String? {
+        let t = text.trimmingSpaces()
+        guard !t.isEmpty else { return nil }
+        if t.first?.isNumber == true, t.count >= 19, t.dropFirst(4).first == "-" {
+            let hasZone = t.hasSuffix("Z") || t.hasSuffix("z") || t.dropFirst(19).contains("+") || t.dropFirst(19).contains("-")
+            return hasZone ? t : t + "Z"
+        }
+        // 11/3/2026, 1:04:55.597 PM
+        let parts = t.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
+        guard parts.count == 3 else { return nil }
+        let date = parts[0].split(separator: "/").compactMap { Int($0) }
+        let clock = parts[1].split(separator: ":").map(String.init)
+        guard date.count == 3, clock.count == 3, var hour = Int(clock[0]), let minute = Int(clock[1]) else { return nil }
+        let secondParts = clock[2].split(separator: ".").map(String.init)
+        guard let second = Int(secondParts[0]) else { return nil }
+        switch parts[2].uppercased() {
+        case "AM": if hour == 12 { hour = 0 }
+        case "PM": if hour != 12 { hour += 12 }
+        default: return nil
+        }
+        let fraction = secondParts.count > 1 ? "." + secondParts[1] : ""
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(date[2])-\(two(date[0]))-\(two(date[1]))T\(two(hour)):\(two(minute)):\(two(second))\(fraction)Z"
+    }
+}
+
+extension String {
+    func trimmingSpaces() -> String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" || f == "\r" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" || l == "\r" { s = s.dropLast() }
+        return String(s)
+    }
+}
