@@ -1,14 +1,17 @@
 // libFuzzer entry point for the ingest stage: framing, JSON indexing and record decoding.
 // Built outside SwiftPM by scripts/fuzz (an executable's generated main gets in the way there).
 
-/// Feeds the input to the framer in chunks whose size comes from the first byte, so the fuzzer
-/// explores chunk boundaries too; every framed record is indexed and decoded.
+/// Feeds the input to a framer (JSON, or CSV when the first byte's top bit is set) in chunks
+/// whose size comes from the first byte, so the fuzzer explores chunk boundaries too; every
+/// framed record is indexed and decoded.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzIngest(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard size > 0 else { return 0 }
     let chunk = Int(data[0] % 64) + 1
+    let csv = data[0] >= 128
     let input = UnsafeRawBufferPointer(start: data + 1, count: size - 1)
     var framer = JSONFramer(maxRecordBytes: 4096)
+    var csvFramer = CSVFramer(maxRecordBytes: 4096)
     var json = JSONIndex()
     let decoder = RecordDecoder()
     var records = 0
@@ -19,6 +22,8 @@ public func fuzzIngest(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         // brackets match is the JSON index's question (a mismatch becomes a reject).
         precondition(bytes.first == 0x7B, "framer emitted a record that does not start with {")
         precondition(bytes.last == 0x7D || bytes.last == 0x5D, "framer emitted a record that does not end with a bracket")
+        // CSV rows are written by the framer itself, so they must always be valid JSON.
+        precondition(!csv || (try? json.load(bytes)) != nil, "CSV framer emitted invalid JSON")
         if (try? json.load(bytes)) != nil {
             _ = try? decoder.decode(json)
         }
@@ -26,10 +31,11 @@ public func fuzzIngest(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     var offset = 0
     while offset < input.count {
         let end = min(input.count, offset + chunk)
-        framer.feed(UnsafeRawBufferPointer(rebasing: input[offset..<end]), handle)
+        let piece = UnsafeRawBufferPointer(rebasing: input[offset..<end])
+        if csv { csvFramer.feed(piece, handle) } else { framer.feed(piece, handle) }
         offset = end
     }
-    framer.finish(handle)
+    if csv { csvFramer.finish(handle) } else { framer.finish(handle) }
     _ = try? Timestamp.parse(String(decoding: input.prefix(40), as: UTF8.self))
     return 0
 }

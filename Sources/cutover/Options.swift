@@ -7,6 +7,21 @@ struct DatabaseOption: ParsableArguments {
     var db: String = "cutover.sqlite"
 }
 
+struct IngestOptions: ParsableArguments {
+    @Option(name: .long, help: "Largest record accepted, in bytes; a bigger one is kept as a reject.")
+    var maxRecordBytes: Int = 16 << 20
+
+    func validate() throws {
+        guard maxRecordBytes >= 1024 else { throw ValidationError("--max-record-bytes must be at least 1024") }
+    }
+
+    var options: Ingester.Options {
+        var options = Ingester.Options()
+        options.maxRecordBytes = maxRecordBytes
+        return options
+    }
+}
+
 struct CorrelateOptions: ParsableArguments {
     @Option(
         name: .long, parsing: .singleValue,
@@ -50,8 +65,8 @@ func printError(_ text: String) {
 }
 
 /// Ingests and prints the summary on stderr; returns false when an input was damaged.
-func runIngest(_ paths: [String], db: String) throws -> Bool {
-    let summary = try Pipeline.ingest(paths: paths, dbPath: db, progress: ProgressLine())
+func runIngest(_ paths: [String], db: String, options: Ingester.Options) throws -> Bool {
+    let summary = try Pipeline.ingest(paths: paths, dbPath: db, options: options, progress: ProgressLine())
     printError(summary.text)
     return summary.damaged.isEmpty
 }

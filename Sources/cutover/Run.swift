@@ -11,13 +11,14 @@ struct Run: ParsableCommand {
             """)
 
     @OptionGroup var database: DatabaseOption
+    @OptionGroup var ingest: IngestOptions
     @OptionGroup var correlation: CorrelateOptions
     @Option(name: .long, help: "Write the postmortem to this file instead of stdout.") var out: String?
     @Argument(help: "Files or directories to read.") var paths: [String]
 
     func run() throws {
         let given = try correlation.given()
-        let complete = try runIngest(paths, db: database.db)
+        let complete = try runIngest(paths, db: database.db, options: ingest.options)
         try Pipeline.correlate(dbPath: database.db, given: given)
         try emit(try Pipeline.report(dbPath: database.db), to: out)
         if let out { printError("postmortem written to \(out)") }

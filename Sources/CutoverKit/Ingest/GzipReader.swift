@@ -47,6 +47,9 @@ public final class GzipReader {
         buffer.deallocate()
     }
 
+    /// Bytes of the file on disk consumed so far (compressed bytes for gzip), for progress.
+    public var diskOffset: Int64 { Int64(gzoffset(file)) }
+
     /// The next chunk, or nil at the end. The bytes are valid until the next call.
     public func next() throws(IngestError) -> UnsafeRawBufferPointer? {
         let n = gzread(file, buffer.baseAddress, UInt32(chunkSize))

@@ -139,7 +139,9 @@ public final class Ingester {
                     try store.db.execute("COMMIT; BEGIN IMMEDIATE")
                     inTransaction = 0
                 }
-                progress?.update(file: name, bytes: batch.bytesRead, records: summary.kubeEvents + summary.activityRecords)
+                progress?.update(
+                    file: name, done: batch.diskOffset, total: reader.size,
+                    records: summary.kubeEvents + summary.activityRecords)
                 summary.bytes = batch.bytesRead
                 if let ending = batch.ending {
                     summary.status = .truncated

@@ -17,6 +17,8 @@ struct ParsedBatch: Sendable {
     var arena: [UInt8] = []
     /// Decompressed bytes read from the input when this batch was cut.
     var bytesRead: Int64 = 0
+    /// Bytes of the file on disk consumed by then (compressed for gzip), for progress.
+    var diskOffset: Int64 = 0
     /// Set on the last batch: how the input ended (nil: normally).
     var ending: IngestError?
     var isLast = false
@@ -94,6 +96,7 @@ final class ParseWorker: @unchecked Sendable {
             }
             if batch.items.count >= self.batchSize && open {
                 batch.bytesRead = self.reader.offset
+                batch.diskOffset = self.reader.diskOffset
                 open = self.queue.put(batch)
                 batch = ParsedBatch()
                 batch.arena.reserveCapacity(self.batchSize * 1024)
