@@ -72,11 +72,27 @@ public struct JSONFramer {
         _ chunk: UnsafeRawBufferPointer, _ emit: (FramedItem) throws -> Void
     ) rethrows {
         let n = chunk.count
+        guard n > 0, let base = chunk.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
         var i = 0
         // Start of the bytes of the current record (or skipped text) not yet copied to `buffer`.
         var pending = mode == .inRecord || mode == .skippingLine || mode == .skippingElement ? 0 : -1
         while i < n {
-            let b = chunk[i]
+            if mode == .inRecord && !escaped && !collectingKey && !lineStart {
+                // Fast path: skip the bytes that cannot change the state (most of a record).
+                let skipFrom = i
+                if inString {
+                    while i < n {
+                        let c = base[i]
+                        if c == 0x22 || c == 0x5C || c == 0x0A { break }
+                        i += 1
+                    }
+                } else {
+                    while i < n && !JSONFramer.isStructural(base[i]) { i += 1 }
+                }
+                if i > skipFrom { lineStart = false }
+                if i == n { break }
+            }
+            let b = base[i]
             let wasLineStart = lineStart
             lineStart = b == 0x0A
             if wasLineStart && b == 0x7B && mode == .inRecord && recordBeganLine {
@@ -236,6 +252,15 @@ public struct JSONFramer {
             }
         }
         reset()
+    }
+
+    /// Bytes that can change the framer's state outside a string.
+    @inline(__always)
+    private static func isStructural(_ c: UInt8) -> Bool {
+        switch c {
+        case 0x22, 0x7B, 0x7D, 0x5B, 0x5D, 0x3A, 0x2C, 0x0A: return true
+        default: return false
+        }
     }
 
     private mutating func reset() {
