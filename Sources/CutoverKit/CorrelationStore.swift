@@ -66,13 +66,13 @@ public struct CorrelationStore {
                 DELETE FROM node_round_results; DELETE FROM failure_results;
                 """)
             let m = try db.prepare(
-                "INSERT INTO milestone_results (round, name, effective_time, source, evidence, requires_reimage) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                "INSERT INTO milestone_results (round, name, effective_time, source, evidence, requires_reimage, playbook) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
             )
             for milestone in result.milestones {
                 try m.run([
                     .integer(Int64(milestone.round.number)), .text(milestone.round.name),
                     SQLValue(milestone.time?.description), .text(milestone.source.rawValue), .text(milestone.evidence),
-                    .integer(milestone.round.requiresReimage ? 1 : 0),
+                    .integer(milestone.round.requiresReimage ? 1 : 0), .text(result.playbook),
                 ])
             }
             let n = try db.prepare(

@@ -7,13 +7,14 @@ struct Correlate: ParsableCommand {
         discussion: """
             Example:
               cutover correlate --db incident.sqlite --milestone 2=2026-11-03T11:42:10Z
+              cutover correlate --db incident.sqlite --playbook current-docs
             """)
 
     @OptionGroup var database: DatabaseOption
     @OptionGroup var correlation: CorrelateOptions
 
     func run() throws {
-        let result = try Pipeline.correlate(dbPath: database.db, given: try correlation.given())
+        let result = try Pipeline.correlate(dbPath: database.db, playbook: try correlation.loadPlaybook(), given: try correlation.given())
         let missed = result.attributions.filter { $0.verdict == .missedRound }.count
         printError("correlated \(result.attributions.count) failure(s) on \(result.nodes.count) node(s): \(missed) from missed rounds")
     }

@@ -30,12 +30,32 @@ struct CorrelateOptions: ParsableArguments {
             valueName: "N=TIME"))
     var milestone: [String] = []
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Which rounds need a reimage: three-rounds (default), current-docs, or a playbook JSON file.",
+            valueName: "NAME|FILE"))
+    var playbook: String = Playbook.threeRounds.name
+
+    func loadPlaybook() throws -> Playbook {
+        let loaded: Playbook
+        do {
+            loaded = try Playbook.load(playbook)
+        } catch {
+            throw ValidationError("--playbook: \(error)")
+        }
+        for round in try given().keys where loaded.round(round) == nil {
+            throw ValidationError("--milestone \(round)=…: playbook \(loaded.name) has no round \(round)")
+        }
+        return loaded
+    }
+
     func given() throws -> [Int: Timestamp] {
         var result: [Int: Timestamp] = [:]
         for item in milestone {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let round = Int(parts[0]), (1...3).contains(round) else {
-                throw ValidationError("--milestone \(item): expected N=TIME with N in 1...3, e.g. 2=2026-11-03T14:05:00Z")
+            guard parts.count == 2, let round = Int(parts[0]), round >= 1 else {
+                throw ValidationError("--milestone \(item): expected N=TIME with N a round number, e.g. 2=2026-11-03T14:05:00Z")
             }
             do {
                 result[round] = try Timestamp.parse(parts[1])

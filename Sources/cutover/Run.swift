@@ -18,8 +18,9 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let given = try correlation.given()
+        let playbook = try correlation.loadPlaybook()
         let complete = try runIngest(paths, db: database.db, options: ingest.options)
-        try Pipeline.correlate(dbPath: database.db, given: given)
+        try Pipeline.correlate(dbPath: database.db, playbook: playbook, given: given)
         try emit(try Pipeline.report(dbPath: database.db), to: out)
         if let out { printError("postmortem written to \(out)") }
         if !complete { throw ExitCode(damagedInputExit) }

@@ -12,6 +12,8 @@ public struct Correlator {
     }
 
     public struct Result: Sendable {
+        /// The name of the playbook the rounds came from.
+        public var playbook: String
         public var milestones: [Milestone]
         public var nodes: [NodeHistory]
         public var attributions: [Attribution]
@@ -41,7 +43,7 @@ public struct Correlator {
             .map { attributor.attribute($0, node: $0.node.flatMap { byName[$0] }) }
             .sorted { ($0.failure.firstSeen, $0.failure.eventID) < ($1.failure.firstSeen, $1.failure.eventID) }
         return Result(
-            milestones: milestones, nodes: nodes, attributions: attributions,
+            playbook: playbook.name, milestones: milestones, nodes: nodes, attributions: attributions,
             nodeRounds: nodeRounds(nodes, milestones))
     }
 

@@ -4,65 +4,48 @@
 /// A cluster change is `Microsoft.ContainerService/managedClusters/write`; its records
 /// (Started/Accepted/Succeeded/Failed) are paired by operationId, else correlationId. Only an
 /// operation that reached Succeeded counts, at its Succeeded time. The request or response
-/// body decides which setting it changed: `properties.bootstrapProfile.artifactSource`,
-/// `properties.bootstrapProfile.containerRegistryId`, `properties.networkProfile.outboundType`.
-/// Since `az aks update` sends the whole cluster each time, a round is the write where the
-/// value *changes*, not every write that carries it. Writes without a body are listed in the
-/// evidence but decide nothing here.
+/// body decides which setting it changed – each round's `Marker` names the field
+/// (`properties.bootstrapProfile.artifactSource`, `…containerRegistryId`,
+/// `properties.networkProfile.outboundType`). Since `az aks update` sends the whole cluster
+/// each time, a round is the write where the value *changes*, not every write that carries it.
+/// Writes without a body decide nothing here.
 public struct MilestoneDetector {
     public var playbook: Playbook
 
     public init(playbook: Playbook) { self.playbook = playbook }
 
-    /// The settings a cluster write left in place, as far as its bodies show them.
-    struct ClusterSettings: Equatable {
-        var artifactSource: String?
-        var registryID: String?
-        var outboundType: String?
-    }
-
     struct ClusterWrite {
         var succeededAt: Timestamp
         var startedAt: Timestamp
-        var settings: ClusterSettings
+        /// Round number → the marker field's value in this write's bodies.
+        var values: [Int: String]
         var cluster: String?
         var key: String
     }
 
     public func detect(_ activity: [ActivityFact]) -> [Milestone] {
-        let writes = clusterWrites(activity)
         var found: [Int: Milestone] = [:]
-        var previous = ClusterSettings()
-        for write in writes {
-            let s = write.settings
-            let evidence = "managedClusters/write \(write.key) succeeded at \(write.succeededAt.minuteText)"
-            if let source = s.artifactSource, source.lowercased() == "cache",
-                previous.artifactSource?.lowercased() != "cache", found[1] == nil, let round = playbook.round(1)
-            {
-                found[1] = Milestone(
+        var previous: [Int: String] = [:]
+        for write in clusterWrites(activity) {
+            for round in playbook.rounds {
+                guard let value = write.values[round.number], !value.isEmpty else { continue }
+                let before = previous[round.number]
+                previous[round.number] = value
+                let marker = round.marker
+                let matches = marker.values.isEmpty || marker.values.contains(value.lowercased())
+                let changed =
+                    before.map { old in
+                        marker.values.isEmpty
+                            ? old.lowercased() != value.lowercased() : !marker.values.contains(old.lowercased())
+                    } ?? true
+                guard matches, changed, found[round.number] == nil || marker.latest else { continue }
+                let shown = value.split(separator: "/").last.map(String.init) ?? value
+                found[round.number] = Milestone(
                     round: round, time: write.succeededAt, startedAt: write.startedAt, source: .detected,
-                    evidence: evidence + ": bootstrapProfile.artifactSource → Cache", cluster: write.cluster)
-            }
-            if let registry = s.registryID, !registry.isEmpty,
-                registry.lowercased() != previous.registryID?.lowercased(), let round = playbook.round(2)
-            {
-                // The latest change is the one a node must have bootstrapped after.
-                found[2] = Milestone(
-                    round: round, time: write.succeededAt, startedAt: write.startedAt, source: .detected,
-                    evidence: evidence + ": bootstrapProfile.containerRegistryId → \(lastSegment(registry))",
+                    evidence: "managedClusters/write \(write.key) succeeded at \(write.succeededAt.minuteText): "
+                        + "\(marker.path.joined(separator: ".")) → \(shown)",
                     cluster: write.cluster)
             }
-            if let outbound = s.outboundType, ["none", "block"].contains(outbound.lowercased()),
-                !["none", "block"].contains(previous.outboundType?.lowercased() ?? ""), found[3] == nil,
-                let round = playbook.round(3)
-            {
-                found[3] = Milestone(
-                    round: round, time: write.succeededAt, startedAt: write.startedAt, source: .detected,
-                    evidence: evidence + ": networkProfile.outboundType → \(outbound)", cluster: write.cluster)
-            }
-            previous.artifactSource = s.artifactSource ?? previous.artifactSource
-            previous.registryID = s.registryID ?? previous.registryID
-            previous.outboundType = s.outboundType ?? previous.outboundType
         }
         return playbook.rounds.map { round in
             found[round.number]
@@ -72,7 +55,7 @@ public struct MilestoneDetector {
         }
     }
 
-    /// Succeeded cluster writes in time order, with the settings their bodies show.
+    /// Succeeded cluster writes in time order, with the marker values their bodies show.
     func clusterWrites(_ activity: [ActivityFact]) -> [ClusterWrite] {
         var groups: [String: [ActivityFact]] = [:]
         for fact in activity where fact.operation == "microsoft.containerservice/managedclusters/write" {
@@ -81,44 +64,38 @@ public struct MilestoneDetector {
         var writes: [ClusterWrite] = []
         for (key, records) in groups {
             guard let succeeded = records.filter({ $0.status == "Succeeded" }).min(by: { $0.time < $1.time }) else { continue }
-            var settings = ClusterSettings()
+            var values: [Int: String] = [:]
             for record in records.sorted(by: { $0.time < $1.time }) {
                 for body in [record.requestBody, record.responseBody].compactMap({ $0 }) {
-                    let found = MilestoneDetector.settings(inBody: body)
-                    settings.artifactSource = found.artifactSource ?? settings.artifactSource
-                    settings.registryID = found.registryID ?? settings.registryID
-                    settings.outboundType = found.outboundType ?? settings.outboundType
+                    for (round, value) in markerValues(inBody: body) { values[round] = value }
                 }
             }
             writes.append(
                 ClusterWrite(
                     succeededAt: succeeded.time, startedAt: records.map(\.time).min() ?? succeeded.time,
-                    settings: settings, cluster: clusterName(succeeded.resourceKey), key: key))
+                    values: values, cluster: clusterName(succeeded.resourceKey), key: key))
         }
         return writes.sorted { ($0.succeededAt, $0.key) < ($1.succeededAt, $1.key) }
     }
 
-    /// Reads the three settings from a managed-cluster body (`{"properties":{…}}` or the
+    /// Each round's marker value in a managed-cluster body (`{"properties":{…}}` or the
     /// properties themselves).
-    static func settings(inBody body: String) -> ClusterSettings {
+    func markerValues(inBody body: String) -> [Int: String] {
         var json = JSONIndex()
-        guard (try? json.load(body)) != nil, json.kind(JSONIndex.root) == .object else { return ClusterSettings() }
+        guard (try? json.load(body)) != nil, json.kind(JSONIndex.root) == .object else { return [:] }
         let properties = json.child(JSONIndex.root, "properties") ?? JSONIndex.root
-        let bootstrap = json.child(properties, "bootstrapProfile")
-        let network = json.child(properties, "networkProfile")
-        return ClusterSettings(
-            artifactSource: json.nonEmpty(bootstrap.flatMap { json.child($0, "artifactSource") }),
-            registryID: json.nonEmpty(bootstrap.flatMap { json.child($0, "containerRegistryId") }),
-            outboundType: json.nonEmpty(network.flatMap { json.child($0, "outboundType") }))
+        var values: [Int: String] = [:]
+        for round in playbook.rounds {
+            var node: Int? = properties
+            for key in round.marker.path { node = node.flatMap { json.child($0, named: key) } }
+            if let value = json.nonEmpty(node) { values[round.number] = value }
+        }
+        return values
     }
 
     private func clusterName(_ resourceKey: String) -> String? {
         let parts = resourceKey.split(separator: "/")
         guard let i = parts.firstIndex(of: "managedclusters"), i + 1 < parts.count else { return nil }
         return String(parts[i + 1])
-    }
-
-    private func lastSegment(_ id: String) -> String {
-        id.split(separator: "/").last.map(String.init) ?? id
     }
 }

@@ -97,6 +97,17 @@ public struct JSONIndex {
         }
     }
 
+    /// The member of object `node` named `key` (a name known only at run time).
+    public func child(_ node: Int, named key: String) -> Int? {
+        guard node >= 0, node < nodes.count, nodes[node].kind == .object else { return nil }
+        var i = node + 1
+        while i < Int(nodes[node].after) {
+            if self.key(i) == key { return i }
+            i = Int(nodes[i].after)
+        }
+        return nil
+    }
+
     /// Follows a path of member names from `node` (the root by default).
     public func find(_ path: StaticString..., from node: Int = JSONIndex.root) -> Int? {
         var current: Int? = node

@@ -63,11 +63,17 @@ public struct MarkdownRenderer {
     }
 
     private func milestones(_ p: Postmortem) -> [String] {
-        var out = ["## Milestones", "", "| Round | Name | Took effect (UTC) | Source | Evidence |", "|---|---|---|---|---|"]
+        var out = ["## Milestones", ""]
+        if let playbook = p.playbook {
+            out += ["Playbook: \(MarkdownEscape.code(playbook)) (`--playbook` chooses which rounds need a reimage).", ""]
+        }
+        out += [
+            "| Round | Name | Took effect (UTC) | Needs reimage | Source | Evidence |", "|---|---|---|---|---|---|",
+        ]
         for m in p.milestones {
             out.append(
-                "| \(m.round) | \(m.name) | \(m.time.map(human) ?? "not observed") | \(m.source) | \(MarkdownEscape.cell(m.evidence, limit: 200)) |"
-            )
+                "| \(m.round) | \(m.name) | \(m.time.map(human) ?? "not observed") | \(m.requiresReimage ? "yes" : "no") | "
+                    + "\(m.source) | \(MarkdownEscape.cell(m.evidence, limit: 200)) |")
         }
         out.append("")
         return out

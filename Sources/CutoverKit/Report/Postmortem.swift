@@ -61,6 +61,8 @@ public struct Postmortem: Sendable, Equatable {
     }
 
     public var cluster: String?
+    /// The playbook the rounds came from.
+    public var playbook: String?
     public var windowStart: String?
     public var windowEnd: String?
     public var milestones: [MilestoneRow]

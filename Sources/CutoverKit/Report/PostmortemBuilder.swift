@@ -103,8 +103,9 @@ public struct PostmortemBuilder {
         ).first
         let detectedCluster = try db.scalar(
             "SELECT cluster FROM attributions WHERE cluster IS NOT NULL GROUP BY cluster ORDER BY count(*) DESC, cluster LIMIT 1")
+        let playbook = try db.scalar("SELECT playbook FROM milestone_results LIMIT 1").flatMap(optional)
         return Postmortem(
-            cluster: cluster ?? detectedCluster.flatMap(optional),
+            cluster: cluster ?? detectedCluster.flatMap(optional), playbook: playbook,
             windowStart: window.flatMap { optional($0[0]) }, windowEnd: window.flatMap { optional($0[1]) },
             milestones: milestones, failures: failures, missedNodes: missedNodes, matrix: matrixRows, inputs: inputs,
             rejects: rejects, rejectCount: try db.int("SELECT count(*) FROM rejects"))

@@ -96,7 +96,8 @@ public enum Schema {
             effective_time   TEXT,
             source           TEXT NOT NULL,
             evidence         TEXT NOT NULL,
-            requires_reimage INTEGER NOT NULL
+            requires_reimage INTEGER NOT NULL,
+            playbook         TEXT NOT NULL
         ) STRICT;
 
         CREATE TABLE node_results (
