@@ -9,15 +9,17 @@ struct Cutover: ParsableCommand {
         abstract: "Explain the failures of an AKS network-isolation cutover, node by node and round by round.",
         discussion: """
             Exit codes: 0 success; 1 usage or fatal error; 2 finished, but some input files were damaged \
-            or unreadable (their good records were kept).
+            or unreadable (their good records were kept); 3 (status) not safe to take the next step yet.
             Example:
               cutover run samples/ --out postmortem.md
             """,
-        subcommands: [Run.self, Ingest.self, Correlate.self, Report.self, Query.self, Simulate.self]
+        subcommands: [Run.self, Ingest.self, Correlate.self, Report.self, Status.self, Query.self, Simulate.self]
     )
 }
 
 /// Exit code for a run that finished but could not read every input to its end.
 let damagedInputExit: Int32 = 2
+/// Exit code of `status` while some node still needs a reimage.
+let notSafeExit: Int32 = 3
 
 Cutover.main()

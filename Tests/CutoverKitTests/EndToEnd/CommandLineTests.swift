@@ -61,8 +61,38 @@ struct CommandLineTests {
         #expect(result.stderr.contains("read-only"))
     }
 
+    @Test func statusSaysWhichNodesStillNeedAReimageAndExitsThree() throws {
+        let dir = Paths.temporaryDirectory()
+        _ = try runCutover(["ingest", Paths.samples.appendingPathComponent("logs").path], in: dir)
+        let result = try runCutover(["status"], in: dir)
+        #expect(result.status == 3)
+        #expect(result.stdout.contains("Round 1 artifact-cache: took effect 2026-11-03 09:03:14"))
+        #expect(
+            result.stdout.contains(
+                "aks-batch-75596582-vmss000004  az vmss reimage -g MC_RG-PROD-WEU_AKS-PROD-WEU_WESTEUROPE -n aks-batch-75596582-vmss --instance-ids 4"
+            ))
+        #expect(result.stdout.contains("NOT SAFE to take the next step: 5 node(s) still need a reimage"))
+        // Under the current documentation no reimage follows the outbound change: fewer nodes are behind.
+        let current = try runCutover(["status", "--playbook", "current-docs"], in: dir)
+        #expect(current.status == 3)
+        #expect(current.stdout.contains("Round 3 egress-none: took effect 2026-11-03 12:03:22; needs no reimage"))
+        #expect(current.stdout.contains("NOT SAFE to take the next step: 1 node(s) still need a reimage"))
+    }
+
+    @Test func statusIsSafeWhenEveryNodeCaughtUp() throws {
+        let dir = Paths.temporaryDirectory()
+        var spec = SimulationSpec()
+        spec.missRates = [2: 0, 3: 0]
+        spec.failedUpgradeLeavesOut = 0
+        try Pipeline.simulate(spec: spec, directory: dir.path)
+        _ = try runCutover(["ingest", dir.appendingPathComponent("logs").path], in: dir)
+        let result = try runCutover(["status"], in: dir)
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("SAFE to take the next step"))
+    }
+
     @Test func everySubcommandHasHelpWithAnExample() throws {
-        for command in ["run", "ingest", "correlate", "report", "query", "simulate"] {
+        for command in ["run", "ingest", "correlate", "report", "status", "query", "simulate"] {
             let result = try runCutover([command, "--help"], in: Paths.temporaryDirectory())
             #expect(result.status == 0)
             #expect(result.stdout.contains("cutover \(command)"), "\(command) --help has no example")
