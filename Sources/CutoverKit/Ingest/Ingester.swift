@@ -92,7 +92,6 @@ public final class Ingester {
                     compressed: reader.isCompressed, reuse: reuse)
             }
             try read(reader, into: &file, source: sourceID)
-            try store.db.transaction { try store.finishSource(sourceID, file) }
             file.rejects = try store.db.int("SELECT rejects FROM sources WHERE source_id = ?1", [.integer(sourceID)])
         } catch let error as IngestError {
             file.status = .failed
@@ -150,6 +149,8 @@ public final class Ingester {
             }
             worker.wait()
             summary.duplicates += try store.foldEvents(after: lastEvent)
+            // The manifest entry is completed in the same transaction as the file's last rows.
+            try store.finishSource(source, summary)
             try store.db.execute("COMMIT")
         } catch {
             worker.cancelAndWait()
