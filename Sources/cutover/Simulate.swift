@@ -27,6 +27,8 @@ struct Simulate: ParsableCommand {
     @Option(name: .long, help: "Share of converged nodes with an unrelated failure (0...1).") var noise: Double?
     @Option(name: .long, help: "Comma-separated export shapes to write.") var shapes: String?
     @Flag(name: .long, help: "Write plain files instead of gzip.") var plain = false
+    @Option(name: .long, help: "The procedure the operators follow: three-rounds or current-docs.")
+    var playbook: String = Playbook.threeRounds.name
     @Option(name: .long, help: "Directory to write logs/ and truth.json into.") var out: String
 
     func validate() throws {
@@ -68,6 +70,10 @@ struct Simulate: ParsableCommand {
             }
         }
         spec.gzip = !plain
+        guard let chosen = Playbook.builtIn.first(where: { $0.name == playbook }) else {
+            throw ValidationError("--playbook must be one of \(Playbook.builtIn.map(\.name).joined(separator: ", "))")
+        }
+        spec.playbook = chosen
         return spec
     }
 

@@ -74,6 +74,8 @@ public struct Incident: Sendable {
     }
 
     public var seed: UInt64
+    /// The playbook the operators followed (which rounds they reimaged after).
+    public var playbook: String
     public var cluster: String
     public var subscription: String
     public var resourceGroup: String

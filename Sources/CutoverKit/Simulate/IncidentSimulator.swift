@@ -73,11 +73,22 @@ public final class IncidentSimulator {
         }
         intermittentOldRegistryPulls(from: at("11:15"))
 
-        // Round 3: outbound none; a surge upgrade of the second pool, manual reimages elsewhere.
+        // Round 3: outbound none; then, unless the playbook says this round needs no reimage
+        // (then nobody reimages), the round-3 reimages.
         milestone(3, at: at("12:00"), body: clusterBody(cache: true, registry: newRegistry, outbound: "none"))
+        if spec.playbook.round(3)?.requiresReimage ?? true { roundThreeReimages(neglected: neglected) }
+        if let stale = nodes.indices.first(where: { !missed(nodes[$0], at: at("12:50")).isEmpty && nodes[$0].removedAt == nil }) {
+            restart(stale, at: at("12:50"))
+        }
+        return afterTheCutover()
+    }
+
+    /// Round 3's reimages: a surge node-image upgrade of the second pool, one scale-set
+    /// reimage (`instanceIds` body) of the first, manual instance reimages of the rest,
+    /// forgetting some.
+    func roundThreeReimages(neglected: Int?) {
         let surgePool = spec.pools[min(1, spec.pools.count - 1)].name
         nodeImageUpgrade(pool: surgePool, at: at("12:10"), leaveOut: 0, surge: true, round: 3)
-        // The first pool is reimaged with one scale-set action listing its instances.
         let firstPool = spec.pools[0].name
         var listed: [Int] = []
         for (k, i) in nodes.indices.filter({ nodes[$0].pool != surgePool && nodes[$0].removedAt == nil }).enumerated() {
@@ -91,10 +102,10 @@ public final class IncidentSimulator {
             }
         }
         scaleSetReimage(listed, at: at("12:12"), round: 3)
-        if let stale = nodes.indices.first(where: { !missed(nodes[$0], at: at("12:50")).isEmpty && nodes[$0].removedAt == nil }) {
-            restart(stale, at: at("12:50"))
-        }
+    }
 
+    /// 13:05 a scale-out reusing the surge node's id; 13:00–14:00 the failures.
+    func afterTheCutover() -> Incident {
         if let surge = nodes.indices.first(where: { nodes[$0].removedAt != nil }) {
             scaleOut(reusing: surge, at: at("13:05"))
         }
@@ -113,16 +124,19 @@ public final class IncidentSimulator {
         }
 
         return Incident(
-            seed: spec.seed, cluster: cluster, subscription: subscription, resourceGroup: resourceGroup,
+            seed: spec.seed, playbook: spec.playbook.name, cluster: cluster, subscription: subscription, resourceGroup: resourceGroup,
             nodeResourceGroup: nodeResourceGroup, start: start, end: at("14:30"), milestones: milestones,
             nodes: nodes, events: events.sorted { ($0.firstSeen, $0.uid) < ($1.firstSeen, $1.uid) },
             activity: activity.sorted { ($0.time, $0.eventDataId) < ($1.time, $1.eventDataId) }, failures: failures)
     }
 
-    /// The rounds node `n` had missed at `t`, in reality.
+    /// The rounds needing a reimage that node `n` had missed at `t`, in reality.
     func missed(_ n: Incident.SimNode, at t: Timestamp) -> [Int] {
         let boot = n.lastBootstrap(atOrBefore: t)
-        return milestones.filter { m in m.succeededAt <= t && (boot.map { m.succeededAt > $0 } ?? true) }.map(\.round)
+        return milestones.filter { m in
+            m.succeededAt <= t && (boot.map { m.succeededAt > $0 } ?? true)
+                && (spec.playbook.round(m.round)?.requiresReimage ?? true)
+        }.map(\.round)
     }
 
     private func makeNodes() {

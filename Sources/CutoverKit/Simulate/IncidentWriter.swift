@@ -404,7 +404,8 @@ public struct IncidentWriter {
     func truth(_ incident: Incident) -> JSONValue {
         .object([
             ("note", .string("Ground truth of a simulated incident, computed from the simulation, not from the logs.")),
-            ("seed", .int(Int(incident.seed))), ("cluster", .string(incident.cluster)),
+            ("seed", .int(Int(incident.seed))), ("playbook", .string(incident.playbook)),
+            ("cluster", .string(incident.cluster)),
             (
                 "milestones",
                 .array(

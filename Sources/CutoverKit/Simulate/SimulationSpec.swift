@@ -58,6 +58,9 @@ public struct SimulationSpec: Sendable {
     /// The export shapes to write; the first Kubernetes shape holds every event, the others
     /// overlap it as real exports do.
     public var shapes: [ExportShape] = [.exporter, .kubectlList, .activityLogCLI, .pt1h]
+    /// The procedure the operators follow: with `current-docs` nobody reimages after round 3,
+    /// and missing it causes nothing.
+    public var playbook = Playbook.threeRounds
     public var gzip = true
 
     public init() {}

@@ -32,18 +32,19 @@ struct SimulatorTests {
     }
 
     /// Runs the whole pipeline on a simulated incident and compares every failure with the truth.
-    static func accuracy(seed: UInt64, shapes: [ExportShape]? = nil, nodes: Int? = nil) throws
+    static func accuracy(seed: UInt64, shapes: [ExportShape]? = nil, nodes: Int? = nil, playbook: Playbook = .threeRounds) throws
         -> (agree: Int, total: Int, blamedConverged: Int)
     {
         var spec = SimulationSpec()
         spec.seed = seed
+        spec.playbook = playbook
         if let shapes { spec.shapes = shapes }
         if let nodes { spec.pools = SimulationSpec.pools(nodes: nodes, count: 4) }
         let dir = Paths.temporaryDirectory()
         let incident = try Pipeline.simulate(spec: spec, directory: dir.path)
         let db = dir.appendingPathComponent("sim.sqlite").path
         _ = try Pipeline.ingest(paths: [dir.appendingPathComponent("logs").path], dbPath: db)
-        let result = try Pipeline.correlate(dbPath: db)
+        let result = try Pipeline.correlate(dbPath: db, playbook: playbook)
         let byUID = Dictionary(uniqueKeysWithValues: result.attributions.compactMap { a in a.failure.uid.map { ($0, a) } })
         var agree = 0
         var blamed = 0
@@ -80,5 +81,18 @@ struct SimulatorTests {
         #expect(total > 40)
         #expect(agree == total, "\(agree) of \(total) failures agree with the truth for \(shapes.map(\.rawValue))")
         #expect(blamed == 0)
+    }
+
+    @Test(arguments: [2, 9] as [UInt64])
+    func underTheCurrentDocsOnlyRoundsOneAndTwoAreBlamed(seed: UInt64) throws {
+        let (agree, total, blamed) = try Self.accuracy(seed: seed, nodes: 40, playbook: .currentDocs)
+        #expect(total > 10)
+        #expect(agree == total, "\(agree) of \(total) failures agree with the truth")
+        #expect(blamed == 0)
+        var spec = SimulationSpec()
+        spec.seed = seed
+        spec.playbook = .currentDocs
+        let incident = IncidentSimulator(spec: spec).simulate()
+        #expect(!incident.failures.contains { $0.missedRounds.contains(3) })
     }
 }
