@@ -78,7 +78,9 @@ public final class Ingester {
             if path != "-" {
                 hash = try ContentHash.of(path: path)
                 if let hash, let known = try store.source(hash: hash.hash, size: hash.size) {
-                    if known.status != FileSummary.Status.alreadyIngested.rawValue && known.status != "in_progress" {
+                    // An interrupted ingest is read again into the same manifest entry; any
+                    // other outcome (complete, truncated) would only repeat itself.
+                    guard known.status == "in_progress" else {
                         file.status = .alreadyIngested
                         return file
                     }

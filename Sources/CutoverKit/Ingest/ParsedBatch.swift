@@ -40,7 +40,7 @@ final class ParseWorker: @unchecked Sendable {
     private let maxRecordBytes: Int
     private let batchSize: Int
     let queue: BoundedQueue<ParsedBatch>
-    private let done = DispatchSemaphoreBox()
+    private let done = DoneLatch()
 
     init(reader: GzipReader, maxRecordBytes: Int, batchSize: Int = 2_000, depth: Int = 4) {
         self.reader = reader
@@ -127,9 +127,13 @@ final class ParseWorker: @unchecked Sendable {
     }
 }
 
-/// A semaphore that is Sendable to hand to the worker's thread.
-final class DispatchSemaphoreBox: @unchecked Sendable {
+/// A one-shot latch the worker's thread opens when it is done: every `wait` after that
+/// returns at once, however many callers wait (the success path and an error path may both).
+final class DoneLatch: @unchecked Sendable {
     private let semaphore = DispatchSemaphore(value: 0)
     func signal() { semaphore.signal() }
-    func wait() { semaphore.wait() }
+    func wait() {
+        semaphore.wait()
+        semaphore.signal()
+    }
 }
