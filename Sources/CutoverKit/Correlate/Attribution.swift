@@ -10,10 +10,15 @@ public struct Attribution: Sendable, Equatable {
     public enum Confidence: String, Sendable, Comparable {
         case low, medium, high
 
-        public static func < (a: Confidence, b: Confidence) -> Bool {
-            let order: [Confidence] = [.low, .medium, .high]
-            return order.firstIndex(of: a)! < order.firstIndex(of: b)!
+        private var rank: Int {
+            switch self {
+            case .low: return 0
+            case .medium: return 1
+            case .high: return 2
+            }
         }
+
+        public static func < (a: Confidence, b: Confidence) -> Bool { a.rank < b.rank }
     }
 
     public var failure: Failure

@@ -314,7 +314,7 @@ public struct IncidentWriter {
     func diagnosticFiles(_ records: [Incident.Activity], _ incident: Incident) -> [(String, String)] {
         let byHour = Dictionary(grouping: records) { String($0.time.description.dropFirst(11).prefix(2)) }
         return byHour.keys.sorted().map { hour in
-            (hour, byHour[hour]!.map { diagnosticRecord($0, incident).compact() }.joined(separator: "\n") + "\n")
+            (hour, (byHour[hour] ?? []).map { diagnosticRecord($0, incident).compact() }.joined(separator: "\n") + "\n")
         }
     }
 
