@@ -144,19 +144,25 @@ public struct CSVFramer {
         // 11/3/2026, 1:04:55.597 PM
         let parts = t.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
         guard parts.count == 3 else { return nil }
-        let date = parts[0].split(separator: "/").compactMap { Int($0) }
-        let clock = parts[1].split(separator: ":").map(String.init)
-        guard date.count == 3, clock.count == 3, var hour = Int(clock[0]), let minute = Int(clock[1]) else { return nil }
-        let secondParts = clock[2].split(separator: ".").map(String.init)
-        guard let second = Int(secondParts[0]) else { return nil }
+        let date = parts[0].split(separator: "/", omittingEmptySubsequences: false).map { Int($0) }
+        let clock = parts[1].split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard date.count == 3, clock.count == 3, let month = date[0], let day = date[1], let year = date[2],
+            var hour = Int(clock[0]), let minute = Int(clock[1])
+        else { return nil }
+        let secondParts = clock[2].split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard let second = Int(secondParts[0]), (1...12).contains(month), (1...31).contains(day), (1...9999).contains(year),
+            (1...12).contains(hour), (0...59).contains(minute), (0...60).contains(second)
+        else { return nil }
+        let fraction = secondParts.count > 1 ? secondParts[1] : ""
+        guard fraction.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
         switch parts[2].uppercased() {
         case "AM": if hour == 12 { hour = 0 }
         case "PM": if hour != 12 { hour += 12 }
         default: return nil
         }
-        let fraction = secondParts.count > 1 ? "." + secondParts[1] : ""
         func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(date[2])-\(two(date[0]))-\(two(date[1]))T\(two(hour)):\(two(minute)):\(two(second))\(fraction)Z"
+        let yyyy = String(repeating: "0", count: 4 - String(year).count) + String(year)
+        return "\(yyyy)-\(two(month))-\(two(day))T\(two(hour)):\(two(minute)):\(two(second))\(fraction.isEmpty ? "" : "." + fraction)Z"
     }
 }
 

@@ -84,6 +84,15 @@ struct CSVFramerTests {
         #expect(CSVFramer.utcTime(text) == iso)
     }
 
+    // The first one crashed the framer under the fuzzer: an empty seconds field.
+    @Test(arguments: [
+        "02/3/2026, 12:0475955:. PM", "13/3/2026, 1:00:00 PM", "1/1/2026, 0:00:00 AM", "1/1/2026, 1:00:00.x PM", "a/b/c, d:e:f PM",
+        "//, :: PM",
+    ])
+    func malformedPortalTimesAreLeftAsTheyAre(text: String) {
+        #expect(CSVFramer.utcTime(text) == nil)
+    }
+
     @Test func detectionLooksAtTheHeaderNotTheName() {
         func looks(_ s: String) -> Bool { Array(s.utf8).withUnsafeBytes { CSVFramer.looksLikeCSV($0) } }
         #expect(looks("TimeGenerated [UTC],OperationNameValue\n"))
