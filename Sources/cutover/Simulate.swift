@@ -27,6 +27,7 @@ struct Simulate: ParsableCommand {
     @Option(name: .long, help: "Share of converged nodes with an unrelated failure (0...1).") var noise: Double?
     @Option(name: .long, help: "Comma-separated export shapes to write.") var shapes: String?
     @Flag(name: .long, help: "Write plain files instead of gzip.") var plain = false
+    @Flag(name: .long, help: "Cluster writes without request bodies, as most real activity logs are.") var noBodies = false
     @Option(name: .long, help: "The procedure the operators follow: three-rounds or current-docs.")
     var playbook: String = Playbook.threeRounds.name
     @Option(name: .long, help: "Directory to write logs/ and truth.json into.") var out: String
@@ -70,6 +71,7 @@ struct Simulate: ParsableCommand {
             }
         }
         spec.gzip = !plain
+        spec.bodies = !noBodies
         guard let chosen = Playbook.builtIn.first(where: { $0.name == playbook }) else {
             throw ValidationError("--playbook must be one of \(Playbook.builtIn.map(\.name).joined(separator: ", "))")
         }

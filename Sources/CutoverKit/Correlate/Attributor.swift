@@ -55,6 +55,11 @@ public struct Attributor {
             + "\(earliest.time?.minuteText ?? "?")"
         if missed.count > 1 { text += "; it also missed round(s) \(list(missed.dropFirst().map(\.round.number)))" }
         text += "."
+        if earliest.source == .inferred {
+            // DESIGN.md: an inferred milestone makes the attribution medium at best.
+            confidence = min(confidence, .medium)
+            text += " That milestone's time is inferred from the order of events (no body showed the change)."
+        }
         if signal.pointsToUnrelatedCause {
             confidence = .low
             text += " But the error (\(signal.summary)) points to an unrelated cause."

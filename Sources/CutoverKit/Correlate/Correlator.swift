@@ -35,8 +35,10 @@ public struct Correlator {
     }
 
     public func correlate(_ facts: CorrelationFacts) -> Result {
-        let milestones = applyGiven(MilestoneDetector(playbook: playbook).detect(facts.activity))
+        let detector = MilestoneDetector(playbook: playbook)
         let nodes = BootstrapFinder().histories(facts)
+        let milestones = applyGiven(
+            detector.inferMissing(detector.detect(facts.activity), activity: facts.activity, reimages: reimageTimes(facts, nodes)))
         let byName = Dictionary(uniqueKeysWithValues: nodes.map { ($0.name, $0) })
         let attributor = Attributor(milestones: milestones)
         let attributions = FailureClassifier().failures(facts.events)
@@ -45,6 +47,20 @@ public struct Correlator {
         return Result(
             playbook: playbook.name, milestones: milestones, nodes: nodes, attributions: attributions,
             nodeRounds: nodeRounds(nodes, milestones))
+    }
+
+    /// When reimages happened: reimage actions in the activity log (Started) and per-node
+    /// reimage evidence from the events. Reboots and first appearances are not reimages.
+    func reimageTimes(_ facts: CorrelationFacts, _ nodes: [NodeHistory]) -> [Timestamp] {
+        var times = facts.activity.filter { a in
+            a.status == "Started"
+                && (a.operation.hasSuffix("/upgradenodeimageversion/action") || a.operation.hasSuffix("/reimage/action")
+                    || a.operation.hasSuffix("/reimageall/action"))
+        }.map(\.time)
+        for node in nodes {
+            times += node.bootstraps.filter { $0.strength == .perNode && $0.kind != .registeredNode }.map(\.time)
+        }
+        return times
     }
 
     func applyGiven(_ detected: [Milestone]) -> [Milestone] {

@@ -5,6 +5,9 @@ public struct Milestone: Sendable, Equatable {
         case detected
         /// Given on the command line (`--milestone N=TIME`); wins over a detected one.
         case given
+        /// No body showed the change: taken from the order of events (the last cluster write
+        /// before a reimage wave). Confirm it with `--milestone N=TIME`.
+        case inferred
         /// Not in the logs and not given: the round cannot be attributed.
         case notObserved = "not_observed"
     }

@@ -55,6 +55,52 @@ public struct MilestoneDetector {
         }
     }
 
+    /// A gap without reimages this long separates two reimage waves.
+    static let waveGap: Double = 15 * 60
+
+    /// Fills the rounds no body showed from the order of events (FACTS.md 7.1): operators
+    /// reimage right after each change, so the last cluster write without a telling body
+    /// before each reimage wave is taken as the milestone that wave answered, in round order.
+    /// `reimages` are the times of reimage actions and per-node reimage evidence.
+    public func inferMissing(_ milestones: [Milestone], activity: [ActivityFact], reimages: [Timestamp]) -> [Milestone] {
+        let missing = milestones.filter { $0.source == .notObserved }
+        guard !missing.isEmpty else { return milestones }
+        let known = Set(milestones.compactMap { $0.source == .detected ? $0.time : nil })
+        let candidates = clusterWrites(activity).filter { $0.values.isEmpty && !known.contains($0.succeededAt) }
+        var waves: [Timestamp] = []
+        for t in reimages.sorted() where waves.isEmpty || t.millis - (waves.last ?? t).millis > Int64(Self.waveGap * 1000) {
+            waves.append(t)
+        }
+        // The wave starts, each paired with the last candidate write before it (and after the wave before).
+        var picked: [(ClusterWrite, Timestamp)] = []
+        var previousWave: Timestamp?
+        for wave in waves {
+            if let write = candidates.last(where: { w in w.succeededAt <= wave && (previousWave.map { w.succeededAt > $0 } ?? true) }) {
+                picked.append((write, wave))
+            }
+            previousWave = wave
+        }
+        // Detected milestones keep their place: an inferred one must fit between its neighbours.
+        var result = milestones
+        var next = 0
+        for (index, milestone) in milestones.enumerated() where milestone.source == .notObserved {
+            let after = milestones[..<index].compactMap(\.time).max()
+            let before = milestones[(index + 1)...].compactMap(\.time).min()
+            while next < picked.count, let a = after, picked[next].0.succeededAt <= a { next += 1 }
+            guard next < picked.count else { break }
+            let (write, wave) = picked[next]
+            if let b = before, write.succeededAt >= b { continue }
+            next += 1
+            result[index] = Milestone(
+                round: milestone.round, time: write.succeededAt, startedAt: write.startedAt, source: .inferred,
+                evidence: "inferred: managedClusters/write \(write.key) succeeded at \(write.succeededAt.minuteText), "
+                    + "the last cluster write before the reimage wave that began at \(wave.minuteText); no body showed the "
+                    + "change – confirm with --milestone \(milestone.round.number)=TIME",
+                cluster: write.cluster)
+        }
+        return result
+    }
+
     /// Succeeded cluster writes in time order, with the marker values their bodies show.
     func clusterWrites(_ activity: [ActivityFact]) -> [ClusterWrite] {
         var groups: [String: [ActivityFact]] = [:]

@@ -2,7 +2,9 @@
 extension IncidentSimulator {
     func milestone(_ round: Int, at t: Timestamp, body: String) {
         let seconds = Double(150 + rng.int(0...60))
-        operation("Microsoft.ContainerService/managedClusters/write", resource: clusterID(), at: t, seconds: seconds, body: body)
+        operation(
+            "Microsoft.ContainerService/managedClusters/write", resource: clusterID(), at: t, seconds: seconds,
+            body: spec.bodies ? body : nil)
         milestones.append(Incident.MilestoneTruth(round: round, startedAt: t, succeededAt: t.adding(seconds: seconds)))
     }
 

@@ -62,6 +62,8 @@ public struct SimulationSpec: Sendable {
     /// and missing it causes nothing.
     public var playbook = Playbook.threeRounds
     public var gzip = true
+    /// Whether cluster writes carry their request body (real activity logs rarely do).
+    public var bodies = true
 
     public init() {}
 

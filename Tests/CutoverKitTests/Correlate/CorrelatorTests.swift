@@ -64,6 +64,32 @@ struct MilestoneDetectorTests {
         #expect(m[1].time == Scenario.t("10:33"))
     }
 
+    @Test func withoutBodiesEachReimageWaveNamesTheWriteBeforeIt() {
+        var s = Scenario()
+        s.clusterWrite(started: "09:00", succeeded: "09:03", body: nil)
+        s.clusterWrite(started: "09:30", succeeded: "09:33", body: nil)  // a write no wave answers (a tag change, say)
+        s.clusterWrite(started: "10:30", succeeded: "10:33", body: nil)
+        s.clusterWrite(started: "12:00", succeeded: "12:03", body: nil)
+        for (at, node) in [("09:10", 1), ("09:20", 2), ("10:40", 1), ("12:10", 1)] {
+            s.armInstance("reimage", vmss: "aks-apps-12345678-vmss", instance: node, at: at)
+        }
+        // armInstance writes Succeeded records; the waves come from per-node evidence then.
+        let m = s.correlate().milestones
+        #expect(m.map(\.source) == [.inferred, .inferred, .inferred])
+        #expect(m.map(\.time) == [Scenario.t("09:03"), Scenario.t("10:33"), Scenario.t("12:03")])
+        #expect(m[1].evidence.contains("the reimage wave that began at 2026-11-03 10:40"))
+    }
+
+    @Test func anInferredMilestoneNeverOvertakesADetectedOne() {
+        var s = Scenario()
+        s.clusterWrite(started: "09:00", succeeded: "09:03", body: Scenario.body())
+        s.clusterWrite(started: "08:00", succeeded: "08:03", body: nil)
+        s.armInstance("reimage", vmss: "aks-apps-12345678-vmss", instance: 1, at: "08:10")
+        let m = s.correlate().milestones
+        #expect(m[0].source == .detected && m[0].time == Scenario.t("09:03"))
+        #expect(m[1].source == .notObserved)  // the 08:03 write comes before round 1: it cannot be round 2
+    }
+
     @Test func aGivenMilestoneWinsAndIsMarked() {
         var s = Scenario()
         s.threeRounds()

@@ -32,12 +32,13 @@ struct SimulatorTests {
     }
 
     /// Runs the whole pipeline on a simulated incident and compares every failure with the truth.
-    static func accuracy(seed: UInt64, shapes: [ExportShape]? = nil, nodes: Int? = nil, playbook: Playbook = .threeRounds) throws
-        -> (agree: Int, total: Int, blamedConverged: Int)
-    {
+    static func accuracy(
+        seed: UInt64, shapes: [ExportShape]? = nil, nodes: Int? = nil, playbook: Playbook = .threeRounds, bodies: Bool = true
+    ) throws -> (agree: Int, total: Int, blamedConverged: Int) {
         var spec = SimulationSpec()
         spec.seed = seed
         spec.playbook = playbook
+        spec.bodies = bodies
         if let shapes { spec.shapes = shapes }
         if let nodes { spec.pools = SimulationSpec.pools(nodes: nodes, count: 4) }
         let dir = Paths.temporaryDirectory()
@@ -94,5 +95,13 @@ struct SimulatorTests {
         spec.playbook = .currentDocs
         let incident = IncidentSimulator(spec: spec).simulate()
         #expect(!incident.failures.contains { $0.missedRounds.contains(3) })
+    }
+
+    @Test(arguments: [4, 17, 29] as [UInt64])
+    func withoutBodiesTheMilestonesAreInferredAndStillRight(seed: UInt64) throws {
+        let (agree, total, blamed) = try Self.accuracy(seed: seed, nodes: 40, bodies: false)
+        #expect(total > 10)
+        #expect(agree == total, "\(agree) of \(total) failures agree with the truth without request bodies")
+        #expect(blamed == 0)
     }
 }
