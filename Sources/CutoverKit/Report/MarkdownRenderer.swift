@@ -19,6 +19,7 @@ public struct MarkdownRenderer {
         }
         out += summary(p)
         out += milestones(p)
+        out += cohorts(p)
         for m in p.milestones where m.requiresReimage {
             out += round(m, p)
         }
@@ -74,6 +75,26 @@ public struct MarkdownRenderer {
             out.append(
                 "| \(m.round) | \(m.name) | \(m.time.map(human) ?? "not observed") | \(m.requiresReimage ? "yes" : "no") | "
                     + "\(m.source) | \(MarkdownEscape.cell(m.evidence, limit: 200)) |")
+        }
+        out.append("")
+        return out
+    }
+
+    /// The counterfactual: how often nodes failed with and without each round.
+    private func cohorts(_ p: Postmortem) -> [String] {
+        let rows = p.cohorts.filter { $0.withRound + $0.withoutRound > 0 }
+        guard !rows.isEmpty else { return [] }
+        var out = [
+            "### Nodes with and without each round", "",
+            "Share of nodes with a failure (not blamed on another round) after they had the round, against after the "
+                + "milestone for nodes that missed it. A gap between the two backs the attributions below.",
+            "", "| Round | Had it: failing | Missed it: failing |", "|---|---|---|",
+        ]
+        func share(_ failing: Int, _ total: Int) -> String {
+            total == 0 ? "–" : "\(failing) of \(total) (\(Int((Double(failing) / Double(total) * 100).rounded())) %)"
+        }
+        for c in rows {
+            out.append("| \(c.round) \(c.name) | \(share(c.failingWith, c.withRound)) | \(share(c.failingWithout, c.withoutRound)) |")
         }
         out.append("")
         return out

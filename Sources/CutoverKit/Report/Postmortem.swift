@@ -44,6 +44,15 @@ public struct Postmortem: Sendable, Equatable {
         public var cells: [String]
     }
 
+    public struct CohortRow: Sendable, Equatable {
+        public var round: Int
+        public var name: String
+        public var withRound: Int
+        public var failingWith: Int
+        public var withoutRound: Int
+        public var failingWithout: Int
+    }
+
     public struct InputRow: Sendable, Equatable {
         public var name: String
         public var status: String
@@ -70,6 +79,7 @@ public struct Postmortem: Sendable, Equatable {
     /// Per round number: the nodes whose earliest missed round it is.
     public var missedNodes: [Int: [MissedNode]]
     public var matrix: [NodeMatrixRow]
+    public var cohorts: [CohortRow]
     public var inputs: [InputRow]
     public var rejects: [RejectRow]
     public var rejectCount: Int

@@ -104,10 +104,20 @@ public struct PostmortemBuilder {
         let detectedCluster = try db.scalar(
             "SELECT cluster FROM attributions WHERE cluster IS NOT NULL GROUP BY cluster ORDER BY count(*) DESC, cluster LIMIT 1")
         let playbook = try db.scalar("SELECT playbook FROM milestone_results LIMIT 1").flatMap(optional)
+        let cohorts = try db.rows(
+            """
+            SELECT round, name, nodes_with_round, failing_with_round, nodes_without_round, failing_without_round
+            FROM round_cohorts ORDER BY round
+            """
+        ).map { r in
+            Postmortem.CohortRow(
+                round: Int(r[0].text) ?? 0, name: r[1].text, withRound: Int(r[2].text) ?? 0, failingWith: Int(r[3].text) ?? 0,
+                withoutRound: Int(r[4].text) ?? 0, failingWithout: Int(r[5].text) ?? 0)
+        }
         return Postmortem(
             cluster: cluster ?? detectedCluster.flatMap(optional), playbook: playbook,
             windowStart: window.flatMap { optional($0[0]) }, windowEnd: window.flatMap { optional($0[1]) },
-            milestones: milestones, failures: failures, missedNodes: missedNodes, matrix: matrixRows, inputs: inputs,
+            milestones: milestones, failures: failures, missedNodes: missedNodes, matrix: matrixRows, cohorts: cohorts, inputs: inputs,
             rejects: rejects, rejectCount: try db.int("SELECT count(*) FROM rejects"))
     }
 }

@@ -155,6 +155,26 @@ public enum Schema {
             SELECT round, name, effective_time, source, evidence
             FROM milestone_results;
 
+        -- Per round, nodes that had it against nodes that missed it: the counterfactual behind the
+        -- attributions. A node is failing when, after the point it reached (its first bootstrap
+        -- after the milestone, or the milestone itself if it missed it), it has a failure not blamed
+        -- on another round; the with-round cohort shows the background rate of other causes.
+        CREATE VIEW round_cohorts AS
+            WITH cohort AS (
+                SELECT r.round, r.node, r.status,
+                       EXISTS (SELECT 1 FROM failure_results a
+                               WHERE a.node = r.node AND a.first_seen >= coalesce(r.bootstrapped_at, m.effective_time)
+                                 AND (a.missed_rounds IS NULL OR ',' || a.missed_rounds || ',' LIKE '%,' || r.round || ',%')) AS failing
+                FROM node_round_results r JOIN milestone_results m ON m.round = r.round
+                WHERE r.status IN ('done', 'missed'))
+            SELECT c.round, m.name,
+                   sum(c.status = 'done') AS nodes_with_round,
+                   sum(c.status = 'done' AND c.failing) AS failing_with_round,
+                   sum(c.status = 'missed') AS nodes_without_round,
+                   sum(c.status = 'missed' AND c.failing) AS failing_without_round
+            FROM cohort c JOIN milestone_results m ON m.round = c.round
+            GROUP BY c.round;
+
         CREATE VIEW node_rounds AS
             SELECT r.node, n.vmss, n.instance_id, n.pool, r.round, r.bootstrapped_at, r.status
             FROM node_round_results r LEFT JOIN node_results n ON n.node = r.node;

@@ -14,7 +14,7 @@ struct StoreTests {
         #expect(try db.int("PRAGMA user_version") == Schema.version)
         #expect(try db.scalar("PRAGMA journal_mode") == .text("wal"))
         let views = try db.rows("SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name").map { $0[0].text }
-        #expect(views == ["attributions", "milestones", "node_rounds"])
+        #expect(views == ["attributions", "milestones", "node_rounds", "round_cohorts"])
     }
 
     @Test func aNewerDatabaseIsRefusedWithAFix() throws {
