@@ -63,7 +63,7 @@ public struct CorrelationStore {
             try db.execute(
                 """
                 DELETE FROM milestone_results; DELETE FROM node_results; DELETE FROM bootstrap_results;
-                DELETE FROM node_round_results; DELETE FROM failure_results;
+                DELETE FROM node_round_results; DELETE FROM failure_results; DELETE FROM coverage_results;
                 """)
             let m = try db.prepare(
                 "INSERT INTO milestone_results (round, name, effective_time, source, evidence, requires_reimage, playbook) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
@@ -97,6 +97,10 @@ public struct CorrelationStore {
                     .text(row.node), .integer(Int64(row.round)), SQLValue(row.bootstrappedAt?.description),
                     .text(row.status.rawValue),
                 ])
+            }
+            let c = try db.prepare("INSERT INTO coverage_results (source, present, if_missing) VALUES (?1, ?2, ?3)")
+            for source in result.coverage.sources {
+                try c.run([.text(source.name), .integer(source.present ? 1 : 0), .text(source.ifMissing)])
             }
             let cluster = result.milestones.compactMap(\.cluster).first
             let f = try db.prepare(

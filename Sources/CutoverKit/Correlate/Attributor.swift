@@ -9,7 +9,12 @@ import Foundation
 public struct Attributor {
     public var milestones: [Milestone]
 
-    public init(milestones: [Milestone]) { self.milestones = milestones }
+    public var coverage: Coverage
+
+    public init(milestones: [Milestone], coverage: Coverage = Coverage(sources: [])) {
+        self.milestones = milestones
+        self.coverage = coverage
+    }
 
     public func attribute(_ failure: Failure, node: NodeHistory?) -> Attribution {
         guard let nodeName = failure.node, let node else {
@@ -44,6 +49,7 @@ public struct Attributor {
                 confidence = .low
                 text += " The bootstrap overlapped a milestone's operation, so the order is uncertain."
             }
+            lowerForMissingEvidence(basis, &confidence, &text)
             return Attribution(
                 failure: failure, verdict: .converged, missedRound: nil, missedRounds: [],
                 confidence: confidence, explanation: text, basis: basis)
@@ -70,6 +76,7 @@ public struct Attributor {
             confidence = .low
             text += " The bootstrap overlapped a milestone's operation, so the order is uncertain."
         }
+        lowerForMissingEvidence(basis, &confidence, &text)
         return Attribution(
             failure: failure, verdict: .missedRound, missedRound: earliest.round.number,
             missedRounds: missed.map(\.round.number), confidence: confidence, explanation: text, basis: basis)
@@ -83,6 +90,14 @@ public struct Attributor {
         case .weak: return .low
         default: return .medium
         }
+    }
+
+    /// With Warnings-only events a first appearance is usually the node's first failure, not
+    /// its creation: a decision resting on it is low confidence, and says why.
+    func lowerForMissingEvidence(_ basis: Bootstrap?, _ confidence: inout Attribution.Confidence, _ text: inout String) {
+        guard coverage.warningsOnly, basis == nil || basis?.kind == .firstSeen else { return }
+        confidence = .low
+        text += " The events are Warnings-only, so when this node was created or last reimaged is not in them."
     }
 
     /// Milestones in effect at `t`, in round order.

@@ -13,6 +13,9 @@ public struct Bootstrap: Sendable, Equatable {
         case armScaleSetReimage = "arm_scale_set_reimage"
         /// ARM `virtualMachineScaleSets/reimage/action` without a body: maybe every instance.
         case armScaleSetReimageUnlisted = "arm_scale_set_reimage_unlisted"
+        /// A node-image upgrade of the node's pool that succeeded, with no per-node evidence of
+        /// it: a pool-level hint that the node was reimaged.
+        case poolNodeImageUpgrade = "pool_node_image_upgrade"
         /// The node's first appearance in any event (surge, scale-out, or the start of the logs).
         case firstSeen = "first_seen"
         /// A restart: recorded, never counted as a bootstrap.
@@ -42,7 +45,7 @@ public struct Bootstrap: Sendable, Equatable {
     public var strength: Strength {
         switch kind {
         case .upgraderReimage, .registeredNode, .autoRepairReimage, .armInstanceReimage, .armScaleSetReimage: return .perNode
-        case .armScaleSetReimageUnlisted: return .weak
+        case .armScaleSetReimageUnlisted, .poolNodeImageUpgrade: return .weak
         case .firstSeen: return .firstSeen
         case .reboot: return .notABootstrap
         }

@@ -88,6 +88,7 @@ public struct BootstrapFinder {
                 add(node, [a.time], .reboot, "ARM \(a.operation) (a restart does not re-run bootstrap)")
             }
         }
+        addPoolUpgradeHints(facts.activity, firstSeen: firstSeen, into: &bootstraps)
         return firstSeen.keys.sorted().map { node in
             let first = firstSeen[node] ?? Timestamp(millis: 0)
             var list = bootstraps[node] ?? []
@@ -98,6 +99,35 @@ public struct BootstrapFinder {
                 removed = r
             }
             return NodeHistory(name: node, parsed: NodeName(node), firstSeen: first, bootstraps: list, removedAt: removed)
+        }
+    }
+
+    /// A pool's node-image upgrade that succeeded tells that its nodes were probably reimaged
+    /// between its start and its end. Used only for nodes with no per-node evidence in that
+    /// span (a Warnings-only event export, say); a failed pool upgrade is partial and gives none.
+    /// A node that was provably created after the upgrade (its first appearance is a
+    /// registration) gets no hint from it.
+    func addPoolUpgradeHints(_ activity: [ActivityFact], firstSeen: [String: Timestamp], into bootstraps: inout [String: [Bootstrap]]) {
+        var started: [String: Timestamp] = [:]
+        for a in activity where a.operation.hasSuffix("/upgradenodeimageversion/action") && a.status == "Started" {
+            started[a.operationKey] = a.time
+        }
+        for a in activity where a.operation.hasSuffix("/upgradenodeimageversion/action") && a.status == "Succeeded" {
+            let parts = a.resourceKey.split(separator: "/")
+            guard let i = parts.firstIndex(of: "agentpools"), i + 1 < parts.count else { continue }
+            let pool = String(parts[i + 1])
+            let from = started[a.operationKey] ?? a.time
+            for (node, first) in firstSeen where NodeName(node)?.pool == pool {
+                let list = bootstraps[node] ?? []
+                let seen = list.contains { b in b.strength == .perNode && b.time >= from && b.time <= a.time.adding(seconds: 600) }
+                let createdLater =
+                    first > a.time && list.contains { $0.kind == .registeredNode && abs($0.time.millis - first.millis) <= 300_000 }
+                guard !seen && !createdLater else { continue }
+                bootstraps[node, default: []].append(
+                    Bootstrap(
+                        node: node, time: a.time, kind: .poolNodeImageUpgrade,
+                        evidence: "node-image upgrade of pool \(pool) succeeded, with no per-node evidence of this node's reimage"))
+            }
         }
     }
 

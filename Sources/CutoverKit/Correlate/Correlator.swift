@@ -19,6 +19,8 @@ public struct Correlator {
         public var attributions: [Attribution]
         /// Per node and round: when the node first bootstrapped after the milestone.
         public var nodeRounds: [NodeRound]
+        /// Which kinds of evidence the inputs held.
+        public var coverage: Coverage
     }
 
     public struct NodeRound: Sendable, Equatable {
@@ -40,13 +42,14 @@ public struct Correlator {
         let milestones = applyGiven(
             detector.inferMissing(detector.detect(facts.activity), activity: facts.activity, reimages: reimageTimes(facts, nodes)))
         let byName = Dictionary(uniqueKeysWithValues: nodes.map { ($0.name, $0) })
-        let attributor = Attributor(milestones: milestones)
+        let coverage = Coverage(facts)
+        let attributor = Attributor(milestones: milestones, coverage: coverage)
         let attributions = FailureClassifier().failures(facts.events)
             .map { attributor.attribute($0, node: $0.node.flatMap { byName[$0] }) }
             .sorted { ($0.failure.firstSeen, $0.failure.eventID) < ($1.failure.firstSeen, $1.failure.eventID) }
         return Result(
             playbook: playbook.name, milestones: milestones, nodes: nodes, attributions: attributions,
-            nodeRounds: nodeRounds(nodes, milestones))
+            nodeRounds: nodeRounds(nodes, milestones), coverage: coverage)
     }
 
     /// When reimages happened: reimage actions in the activity log (Started) and per-node

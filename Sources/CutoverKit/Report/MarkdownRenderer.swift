@@ -51,6 +51,12 @@ public struct MarkdownRenderer {
                 out.append("- Not caused by a missed round (\(verdict)): \(others[verdict]?.count ?? 0) failure(s).")
             }
         }
+        if !p.missingEvidence.isEmpty {
+            out.append("")
+            out.append("Evidence the inputs lack (conclusions that rest on it are marked low or medium confidence):")
+            out.append("")
+            for m in p.missingEvidence { out.append("- \(MarkdownEscape.inline(m.source)): \(MarkdownEscape.inline(m.cost)).") }
+        }
         let unobserved = p.milestones.filter { $0.time == nil }
         if !unobserved.isEmpty {
             out.append("")

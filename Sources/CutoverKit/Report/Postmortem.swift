@@ -1,5 +1,5 @@
 /// Everything the postmortem shows, read from the database, sorted, ready to render.
-public struct Postmortem: Sendable, Equatable {
+public struct Postmortem: Sendable {
     public struct MilestoneRow: Sendable, Equatable {
         public var round: Int
         public var name: String
@@ -80,6 +80,8 @@ public struct Postmortem: Sendable, Equatable {
     public var missedNodes: [Int: [MissedNode]]
     public var matrix: [NodeMatrixRow]
     public var cohorts: [CohortRow]
+    /// Evidence sources the inputs lacked, with what that costs.
+    public var missingEvidence: [(source: String, cost: String)]
     public var inputs: [InputRow]
     public var rejects: [RejectRow]
     public var rejectCount: Int

@@ -104,6 +104,8 @@ public struct PostmortemBuilder {
         let detectedCluster = try db.scalar(
             "SELECT cluster FROM attributions WHERE cluster IS NOT NULL GROUP BY cluster ORDER BY count(*) DESC, cluster LIMIT 1")
         let playbook = try db.scalar("SELECT playbook FROM milestone_results LIMIT 1").flatMap(optional)
+        let missingEvidence = try db.rows("SELECT source, if_missing FROM coverage_results WHERE present = 0 ORDER BY source")
+            .map { (source: $0[0].text, cost: $0[1].text) }
         let cohorts = try db.rows(
             """
             SELECT round, name, nodes_with_round, failing_with_round, nodes_without_round, failing_without_round
@@ -117,7 +119,8 @@ public struct PostmortemBuilder {
         return Postmortem(
             cluster: cluster ?? detectedCluster.flatMap(optional), playbook: playbook,
             windowStart: window.flatMap { optional($0[0]) }, windowEnd: window.flatMap { optional($0[1]) },
-            milestones: milestones, failures: failures, missedNodes: missedNodes, matrix: matrixRows, cohorts: cohorts, inputs: inputs,
+            milestones: milestones, failures: failures, missedNodes: missedNodes, matrix: matrixRows, cohorts: cohorts,
+            missingEvidence: missingEvidence, inputs: inputs,
             rejects: rejects, rejectCount: try db.int("SELECT count(*) FROM rejects"))
     }
 }

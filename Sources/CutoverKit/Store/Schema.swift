@@ -125,6 +125,12 @@ public enum Schema {
             PRIMARY KEY (node, round)
         ) STRICT;
 
+        CREATE TABLE coverage_results (
+            source           TEXT PRIMARY KEY,
+            present          INTEGER NOT NULL,
+            if_missing       TEXT NOT NULL
+        ) STRICT;
+
         CREATE TABLE failure_results (
             failure_id       INTEGER PRIMARY KEY,
             event_id         INTEGER NOT NULL,

@@ -246,6 +246,49 @@ struct AttributionTests {
         #expect(a.basis?.kind == .armScaleSetReimageUnlisted)
     }
 
+    @Test func aSucceededPoolUpgradeIsAWeakHintWhereNoPerNodeEvidenceExists() throws {
+        var s = Scenario()
+        s.threeRounds()
+        s.seen(nodeA, at: "08:00")
+        let pool = "/subscriptions/s/resourcegroups/rg/providers/microsoft.containerservice/managedclusters/aks1/agentpools/apps"
+        let op = "Microsoft.ContainerService/managedClusters/agentPools/upgradeNodeImageVersion/action"
+        s.activity.append(
+            ActivityFact(
+                recordID: 600, operation: op, status: "Started", time: Scenario.t("12:10"), resourceKey: pool, operationKey: "pool-op"))
+        s.activity.append(
+            ActivityFact(
+                recordID: 601, operation: op, status: "Succeeded", time: Scenario.t("12:40"), resourceKey: pool, operationKey: "pool-op"))
+        let f = s.pullFailure(nodeA, at: "13:00")
+        let a = try #require(s.attribution(f))
+        #expect(a.verdict == .converged && a.confidence == .low && a.basis?.kind == .poolNodeImageUpgrade)
+    }
+
+    @Test func aFailedPoolUpgradeGivesNoHint() throws {
+        var s = Scenario()
+        s.threeRounds()
+        s.seen(nodeA, at: "08:00")
+        let pool = "/subscriptions/s/resourcegroups/rg/providers/microsoft.containerservice/managedclusters/aks1/agentpools/apps"
+        let op = "Microsoft.ContainerService/managedClusters/agentPools/upgradeNodeImageVersion/action"
+        s.activity.append(
+            ActivityFact(
+                recordID: 600, operation: op, status: "Started", time: Scenario.t("12:10"), resourceKey: pool, operationKey: "pool-op"))
+        s.activity.append(
+            ActivityFact(
+                recordID: 601, operation: op, status: "Failed", time: Scenario.t("12:40"), resourceKey: pool, operationKey: "pool-op"))
+        let f = s.pullFailure(nodeA, at: "13:00")
+        #expect(s.attribution(f)?.missedRound == 1)
+    }
+
+    @Test func warningsOnlyEventsMakeAFirstAppearanceLowConfidence() throws {
+        var s = Scenario()
+        s.threeRounds()
+        let f = s.pullFailure(nodeA, at: "13:00")  // the node's only event: Warnings-only sources look like this
+        let a = try #require(s.attribution(f))
+        #expect(a.confidence == .low)
+        #expect(a.explanation.contains("Warnings-only"))
+        #expect(s.correlate().coverage.warningsOnly)
+    }
+
     @Test func nodeRoundsSayDoneMissedOrGone() {
         var s = Scenario()
         s.threeRounds()

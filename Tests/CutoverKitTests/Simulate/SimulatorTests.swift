@@ -104,4 +104,27 @@ struct SimulatorTests {
         #expect(agree == total, "\(agree) of \(total) failures agree with the truth without request bodies")
         #expect(blamed == 0)
     }
+
+    /// Container Insights' default export drops Normal events: cutover cannot always be right,
+    /// but whenever it disagrees with the truth it must say its confidence is low.
+    @Test(arguments: [6, 15] as [UInt64])
+    func withWarningsOnlyEventsEveryDisagreementIsLowConfidence(seed: UInt64) throws {
+        var spec = SimulationSpec()
+        spec.seed = seed
+        spec.pools = SimulationSpec.pools(nodes: 40, count: 4)
+        spec.shapes = [.kubeEvents, .activityLogCLI, .pt1h]
+        let dir = Paths.temporaryDirectory()
+        let incident = try Pipeline.simulate(spec: spec, directory: dir.path)
+        let db = dir.appendingPathComponent("w.sqlite").path
+        _ = try Pipeline.ingest(paths: [dir.appendingPathComponent("logs").path], dbPath: db)
+        let result = try Pipeline.correlate(dbPath: db)
+        #expect(result.coverage.warningsOnly)
+        var truths: [String: Set<String>] = [:]
+        for f in incident.failures { truths[f.node, default: []].insert("\(f.verdict) \(f.missedRounds.first ?? 0)") }
+        let disagreeing = result.attributions.filter { a in
+            !(truths[a.failure.node ?? ""] ?? []).contains("\(a.verdict.rawValue) \(a.missedRound ?? 0)")
+        }
+        #expect(result.attributions.count > 20)
+        #expect(disagreeing.allSatisfy { $0.confidence == .low }, "\(disagreeing.filter { $0.confidence != .low }.map(\.explanation))")
+    }
 }
