@@ -152,6 +152,8 @@ public enum Schema {
             event_uid        TEXT
         ) STRICT;
 
+        CREATE INDEX failure_results_by_node ON failure_results(node, first_seen);
+
         CREATE VIEW attributions AS
             SELECT failure_id, cluster, node, namespace, pod, category, reason, first_seen, last_seen,
                    count, verdict, missed_round, missed_rounds, confidence, explanation, event_uid, message
