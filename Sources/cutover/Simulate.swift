@@ -28,6 +28,7 @@ struct Simulate: ParsableCommand {
     @Option(name: .long, help: "Comma-separated export shapes to write.") var shapes: String?
     @Flag(name: .long, help: "Write plain files instead of gzip.") var plain = false
     @Flag(name: .long, help: "Cluster writes without request bodies, as most real activity logs are.") var noBodies = false
+    @Flag(name: .long, help: "The private DNS link comes only after round 2's reimages (wiring incomplete).") var lateWiring = false
     @Option(name: .long, help: "The procedure the operators follow: three-rounds or current-docs.")
     var playbook: String = Playbook.threeRounds.name
     @Option(name: .long, help: "Directory to write logs/ and truth.json into.") var out: String
@@ -72,6 +73,7 @@ struct Simulate: ParsableCommand {
         }
         spec.gzip = !plain
         spec.bodies = !noBodies
+        spec.lateWiring = lateWiring
         guard let chosen = Playbook.builtIn.first(where: { $0.name == playbook }) else {
             throw ValidationError("--playbook must be one of \(Playbook.builtIn.map(\.name).joined(separator: ", "))")
         }

@@ -10,10 +10,12 @@ public struct Attributor {
     public var milestones: [Milestone]
 
     public var coverage: Coverage
+    public var wiring: [WiringStep]
 
-    public init(milestones: [Milestone], coverage: Coverage = Coverage(sources: [])) {
+    public init(milestones: [Milestone], coverage: Coverage = Coverage(sources: []), wiring: [WiringStep] = []) {
         self.milestones = milestones
         self.coverage = coverage
+        self.wiring = wiring
     }
 
     public func attribute(_ failure: Failure, node: NodeHistory?) -> Attribution {
@@ -25,7 +27,7 @@ public struct Attributor {
         }
         let t = failure.firstSeen
         let active = activeRounds(at: t)
-        let signal = ErrorSignal(message: failure.message)
+        let signal = ErrorSignal(message: failure.detail ?? failure.message)
         guard !active.isEmpty else {
             let anyKnown = milestones.contains { $0.time != nil }
             return Attribution(
@@ -50,6 +52,11 @@ public struct Attributor {
                 text += " The bootstrap overlapped a milestone's operation, so the order is uncertain."
             }
             lowerForMissingEvidence(basis, &confidence, &text)
+            if let late = lateWiring(before: t, signal: signal) {
+                text +=
+                    " Wiring incomplete: \(late.summary) succeeded only at \(late.time.minuteText), after round 2 took "
+                    + "effect and after this failure began; the error fits the missing piece, not a missed round."
+            }
             return Attribution(
                 failure: failure, verdict: .converged, missedRound: nil, missedRounds: [],
                 confidence: confidence, explanation: text, basis: basis)
@@ -90,6 +97,14 @@ public struct Attributor {
         case .weak: return .low
         default: return .medium
         }
+    }
+
+    /// A wiring step of round 2 that succeeded after the registry switch and after `t`, when
+    /// the error is a registry one: the piece was still missing when the failure began.
+    func lateWiring(before t: Timestamp, signal: ErrorSignal) -> WiringStep? {
+        guard let switched = milestones.first(where: { $0.round.number == 2 })?.time, t >= switched, signal.fits(round: 2)
+        else { return nil }
+        return wiring.first { $0.time > switched && $0.time.millis > t.millis - 60_000 }
     }
 
     /// With Warnings-only events a first appearance is usually the node's first failure, not

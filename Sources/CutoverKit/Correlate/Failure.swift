@@ -16,6 +16,9 @@ public struct Failure: Sendable, Equatable {
     public var category: Category
     public var reason: String
     public var message: String
+    /// The pull error of the same pod when this event's own text has none ("Error:
+    /// ErrImagePull", "Back-off pulling image …"): kubelet states the cause only once.
+    public var detail: String?
     public var firstSeen: Timestamp
     public var lastSeen: Timestamp
     public var count: Int
@@ -80,6 +83,11 @@ public struct FailureClassifier {
                 podNode[pod] = node
             }
         }
+        // Per pod, the texts that say why its pulls fail.
+        var causes: [String: [(Timestamp, String)]] = [:]
+        for e in events where e.objectKind == "Pod" && e.reason == "Failed" && e.message.hasPrefix("Failed to pull image") {
+            causes["\(e.objectNamespace ?? "")/\(e.objectName ?? "")", default: []].append((e.firstSeen, e.message))
+        }
         var result: [Failure] = []
         for e in events where e.objectKind == "Pod" {
             guard let category = Self.category(namespace: e.objectNamespace, pod: e.objectName, reason: e.reason, message: e.message)
@@ -90,11 +98,18 @@ public struct FailureClassifier {
                 node = scheduled
                 nodeSource = "the pod's Scheduled event"
             }
+            // The closest cause of the same pod within ten minutes, for texts that state none.
+            let detail =
+                ErrorSignal(message: e.message).kind == .other
+                ? causes["\(e.objectNamespace ?? "")/\(e.objectName ?? "")"]?
+                    .filter { abs($0.0.millis - e.firstSeen.millis) <= 600_000 }
+                    .min { abs($0.0.millis - e.firstSeen.millis) < abs($1.0.millis - e.firstSeen.millis) }?.1
+                : nil
             result.append(
                 Failure(
                     eventID: e.eventID, uid: e.uid, cluster: e.cluster, node: node, nodeSource: nodeSource,
                     namespace: e.objectNamespace, pod: e.objectName, category: category, reason: e.reason, message: e.message,
-                    firstSeen: e.firstSeen, lastSeen: e.lastSeen, count: e.count))
+                    detail: detail, firstSeen: e.firstSeen, lastSeen: e.lastSeen, count: e.count))
         }
         return result
     }

@@ -46,6 +46,12 @@ public struct MarkdownRenderer {
                 let nodeCount = p.missedNodes[m.round]?.count ?? 0
                 out.append("- Round \(m.round) (\(m.name)): \(nodeCount) node(s), \(count) failure(s).")
             }
+            let wiring = p.failures.filter { $0.explanation.contains("Wiring incomplete") }
+            if !wiring.isEmpty {
+                out.append(
+                    "- Wiring incomplete: \(wiring.count) failure(s) on nodes that had round 2 began before a piece of the "
+                        + "registry wiring existed (see their explanation: `cutover query attributions`).")
+            }
             let others = Dictionary(grouping: p.failures.filter { $0.verdict != "missed_round" }, by: \.verdict)
             for verdict in others.keys.sorted() {
                 out.append("- Not caused by a missed round (\(verdict)): \(others[verdict]?.count ?? 0) failure(s).")

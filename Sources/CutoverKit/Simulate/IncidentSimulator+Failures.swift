@@ -65,8 +65,20 @@ extension IncidentSimulator {
     func intermittentOldRegistryPulls(from t: Timestamp) {
         let stale = nodes.indices.filter { nodes[$0].removedAt == nil && missed(nodes[$0], at: t) == [2] }
         for (k, i) in stale.enumerated() {
-            registry403(node: nodes[i].name, at: t.adding(seconds: Double(k * 1200 / max(stale.count, 1))))
+            let when = t.adding(seconds: Double(k * 1200 / max(stale.count, 1)))
+            // Only a node still behind when its pull fails (a later reimage may have caught it up).
+            if missed(nodes[i], at: when.adding(seconds: 60)) == [2] { registry403(node: nodes[i].name, at: when) }
         }
+    }
+
+    /// A pull through the new registry before its private DNS link exists: resolved publicly, refused.
+    func wiringFailure(node: String, at t: Timestamp) {
+        let image = "mcr.microsoft.com/oss/kubernetes/kube-proxy:v1.30.6"
+        pullFailure(
+            node: node, namespace: "kube-system", pod: "kube-proxy-\(rng.podSuffix(5))", image: image,
+            text:
+                "rpc error: code = Unknown desc = failed to pull and unpack image \"\(image)\": failed to resolve reference \"\(image)\": failed to authorize: failed to fetch anonymous token: GET https://\(newRegistry).azurecr.io/oauth2/token?scope=repository%3Aaks-managed-repository%2Foss%2Fkubernetes%2Fkube-proxy%3Apull: unexpected status: 403 Forbidden",
+            at: t, cause: "wiring_incomplete")
     }
 
     private func registry403(node: String, at t: Timestamp) {

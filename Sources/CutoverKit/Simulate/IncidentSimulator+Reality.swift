@@ -196,8 +196,29 @@ extension IncidentSimulator {
             ),
         ]
         for (k, (name, resource)) in steps.enumerated() {
+            if spec.lateWiring && name.hasSuffix("virtualNetworkLinks/write") {
+                lateLink = (name, resource)
+                continue
+            }
             operation(name, resource: resource, at: t.adding(seconds: Double(k * 120)), seconds: Double(20 + rng.int(0...40)))
         }
+    }
+
+    /// With late wiring, the private DNS zone's VNet link only comes at 11:20: nodes reimaged
+    /// for round 2 before that resolve the new registry publicly and get 403s – not a missed
+    /// round, "wiring incomplete".
+    func finishLateWiring() {
+        guard let (name, resource) = lateLink else { return }
+        let linkAt = at("11:20")
+        let early = nodes.indices.filter { i in
+            nodes[i].removedAt == nil && missed(nodes[i], at: linkAt).isEmpty
+                && nodes[i].bootstraps.contains { $0 > at("10:33") && $0 < linkAt.adding(seconds: -600) }
+        }
+        for i in early.enumerated().filter({ $0.offset % 3 == 0 }).map(\.element) {
+            let boot = nodes[i].bootstraps.last { $0 < linkAt } ?? linkAt
+            wiringFailure(node: nodes[i].name, at: boot.adding(seconds: 180))
+        }
+        operation(name, resource: resource, at: linkAt, seconds: 40)
     }
 
     /// Ordinary traffic at the start of the window: application pods on every node and a

@@ -21,6 +21,8 @@ public final class IncidentSimulator {
     var failures: [Incident.FailureTruth] = []
     var milestones: [Incident.MilestoneTruth] = []
     var nodeUIDs: [String: String] = [:]
+    /// The wiring step held back until after round 2's reimages (`SimulationSpec.lateWiring`).
+    var lateLink: (String, String)?
 
     let cluster = "aks-prod-weu"
     let subscription = "3f2b8c1e-7d4a-4e9b-9c61-0a5d2e8f4b17"
@@ -71,6 +73,7 @@ public final class IncidentSimulator {
                 manualReimage(i, at: t, round: 2)
             }
         }
+        finishLateWiring()
         intermittentOldRegistryPulls(from: at("11:15"))
 
         // Round 3: outbound none; then, unless the playbook says this round needs no reimage

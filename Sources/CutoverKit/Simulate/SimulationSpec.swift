@@ -64,6 +64,9 @@ public struct SimulationSpec: Sendable {
     public var gzip = true
     /// Whether cluster writes carry their request body (real activity logs rarely do).
     public var bodies = true
+    /// Whether the private DNS zone's VNet link comes only after round 2's reimages, so
+    /// that some reimaged nodes fail until it exists ("wiring incomplete").
+    public var lateWiring = false
 
     public init() {}
 

@@ -127,4 +127,27 @@ struct SimulatorTests {
         #expect(result.attributions.count > 20)
         #expect(disagreeing.allSatisfy { $0.confidence == .low }, "\(disagreeing.filter { $0.confidence != .low }.map(\.explanation))")
     }
+
+    /// The private DNS link comes after round 2's reimages: the nodes reimaged before it fail,
+    /// and cutover must say "wiring incomplete", not blame a round.
+    @Test(arguments: [3, 12] as [UInt64])
+    func lateWiringIsExplainedNotBlamedOnARound(seed: UInt64) throws {
+        var spec = SimulationSpec()
+        spec.seed = seed
+        spec.lateWiring = true
+        spec.pools = SimulationSpec.pools(nodes: 30, count: 3)
+        let dir = Paths.temporaryDirectory()
+        let incident = try Pipeline.simulate(spec: spec, directory: dir.path)
+        let db = dir.appendingPathComponent("lw.sqlite").path
+        _ = try Pipeline.ingest(paths: [dir.appendingPathComponent("logs").path], dbPath: db)
+        let byUID = Dictionary(
+            uniqueKeysWithValues: try Pipeline.correlate(dbPath: db).attributions.compactMap { a in a.failure.uid.map { ($0, a) } })
+        let wiring = incident.failures.filter { $0.cause == "wiring_incomplete" }
+        #expect(wiring.count >= 4)
+        for truth in incident.failures {
+            let a = try #require(byUID[truth.eventUID])
+            #expect(a.verdict.rawValue == truth.verdict && a.missedRound == truth.missedRounds.first)
+            #expect(a.explanation.contains("Wiring incomplete") == (truth.cause == "wiring_incomplete"), "\(a.explanation)")
+        }
+    }
 }
