@@ -250,14 +250,7 @@ struct AttributionTests {
         var s = Scenario()
         s.threeRounds()
         s.seen(nodeA, at: "08:00")
-        let pool = "/subscriptions/s/resourcegroups/rg/providers/microsoft.containerservice/managedclusters/aks1/agentpools/apps"
-        let op = "Microsoft.ContainerService/managedClusters/agentPools/upgradeNodeImageVersion/action"
-        s.activity.append(
-            ActivityFact(
-                recordID: 600, operation: op, status: "Started", time: Scenario.t("12:10"), resourceKey: pool, operationKey: "pool-op"))
-        s.activity.append(
-            ActivityFact(
-                recordID: 601, operation: op, status: "Succeeded", time: Scenario.t("12:40"), resourceKey: pool, operationKey: "pool-op"))
+        s.poolUpgrade("apps", started: "12:10", ended: "12:40", status: "Succeeded")
         let f = s.pullFailure(nodeA, at: "13:00")
         let a = try #require(s.attribution(f))
         #expect(a.verdict == .converged && a.confidence == .low && a.basis?.kind == .poolNodeImageUpgrade)
@@ -267,14 +260,7 @@ struct AttributionTests {
         var s = Scenario()
         s.threeRounds()
         s.seen(nodeA, at: "08:00")
-        let pool = "/subscriptions/s/resourcegroups/rg/providers/microsoft.containerservice/managedclusters/aks1/agentpools/apps"
-        let op = "Microsoft.ContainerService/managedClusters/agentPools/upgradeNodeImageVersion/action"
-        s.activity.append(
-            ActivityFact(
-                recordID: 600, operation: op, status: "Started", time: Scenario.t("12:10"), resourceKey: pool, operationKey: "pool-op"))
-        s.activity.append(
-            ActivityFact(
-                recordID: 601, operation: op, status: "Failed", time: Scenario.t("12:40"), resourceKey: pool, operationKey: "pool-op"))
+        s.poolUpgrade("apps", started: "12:10", ended: "12:40", status: "Failed")
         let f = s.pullFailure(nodeA, at: "13:00")
         #expect(s.attribution(f)?.missedRound == 1)
     }

@@ -68,6 +68,17 @@ struct Scenario {
                 operationKey: "arm-\(nextID)"))
     }
 
+    /// `az aks nodepool upgrade --node-image-only` of `pool`: Started, then `status`.
+    mutating func poolUpgrade(_ pool: String, started: String, ended: String, status: String) {
+        let resource = "/subscriptions/s/resourcegroups/rg/providers/microsoft.containerservice/managedclusters/aks1/agentpools/\(pool)"
+        let op = "Microsoft.ContainerService/managedClusters/agentPools/upgradeNodeImageVersion/action"
+        let key = "pool-\(nextID)"
+        activity.append(
+            ActivityFact(recordID: id(), operation: op, status: "Started", time: Self.t(started), resourceKey: resource, operationKey: key))
+        activity.append(
+            ActivityFact(recordID: id(), operation: op, status: status, time: Self.t(ended), resourceKey: resource, operationKey: key))
+    }
+
     /// A pod seen on `node` (makes the node appear) at `at`.
     mutating func seen(_ node: String, at: String) {
         events.append(

@@ -5,22 +5,7 @@ import Testing
 
 func frameCSV(_ text: String, chunk: Int) -> [Framed] {
     var framer = CSVFramer(maxRecordBytes: 1 << 16)
-    var out: [Framed] = []
-    let collect: (FramedItem) -> Void = { item in
-        switch item {
-        case .record(let bytes, let position): out.append(.record(String(decoding: bytes, as: UTF8.self), line: position.line))
-        case .invalid(let reason, _, let position): out.append(.invalid(reason, line: position.line))
-        }
-    }
-    let bytes = Array(text.utf8)
-    var i = 0
-    while i < bytes.count {
-        let end = min(bytes.count, i + chunk)
-        bytes[i..<end].withUnsafeBytes { framer.feed($0, collect) }
-        i = end
-    }
-    framer.finish(collect)
-    return out
+    return dripFeed(text, chunk: chunk, feed: { framer.feed($0, $1) }, finish: { framer.finish($0) })
 }
 
 @Suite("CSVFramer: Log Analytics CSV exports become JSON records")

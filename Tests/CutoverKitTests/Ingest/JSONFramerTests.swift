@@ -8,8 +8,11 @@ enum Framed: Equatable {
     case invalid(String, line: Int)
 }
 
-func frame(_ text: String, chunk: Int, maxRecordBytes: Int = 1 << 20) -> [Framed] {
-    var framer = JSONFramer(maxRecordBytes: maxRecordBytes)
+/// Drip-feeds `text` in chunks of `chunk` bytes to a framer's `feed` and `finish`.
+func dripFeed(
+    _ text: String, chunk: Int, feed: (UnsafeRawBufferPointer, (FramedItem) -> Void) -> Void,
+    finish: ((FramedItem) -> Void) -> Void
+) -> [Framed] {
     var out: [Framed] = []
     let collect: (FramedItem) -> Void = { item in
         switch item {
@@ -23,11 +26,16 @@ func frame(_ text: String, chunk: Int, maxRecordBytes: Int = 1 << 20) -> [Framed
     var i = 0
     while i < bytes.count {
         let end = min(bytes.count, i + chunk)
-        bytes[i..<end].withUnsafeBytes { framer.feed($0, collect) }
+        bytes[i..<end].withUnsafeBytes { feed($0, collect) }
         i = end
     }
-    framer.finish(collect)
+    finish(collect)
     return out
+}
+
+func frame(_ text: String, chunk: Int, maxRecordBytes: Int = 1 << 20) -> [Framed] {
+    var framer = JSONFramer(maxRecordBytes: maxRecordBytes)
+    return dripFeed(text, chunk: chunk, feed: { framer.feed($0, $1) }, finish: { framer.finish($0) })
 }
 
 @Suite("JSONFramer: every framing, drip-fed in chunks of any size")
