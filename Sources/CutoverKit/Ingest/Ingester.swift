@@ -55,6 +55,7 @@ public final class Ingester {
         let started = Date()
         var summary = IngestSummary()
         let (files, missing) = Ingester.expand(paths)
+        try store.restoreIndexes()
         for path in missing {
             var file = FileSummary(path: path)
             file.status = .failed

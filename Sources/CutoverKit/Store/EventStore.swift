@@ -45,8 +45,6 @@ public final class EventStore {
             PRAGMA cache_size = -16384;
             """)
         try Schema.migrate(db)
-        // A bulk load that was killed may have left its indexes dropped: put them back.
-        try db.execute(EventStore.eventIndexesSQL)
         insertEvent = try db.prepare(EventStore.insertEventSQL)
         insertActivity = try db.prepare(EventStore.insertActivitySQL)
         insertReject = try db.prepare(EventStore.insertRejectSQL)
@@ -172,6 +170,12 @@ public final class EventStore {
         CREATE INDEX IF NOT EXISTS kube_events_by_key ON kube_events(dedupe_key);
         CREATE INDEX IF NOT EXISTS kube_events_by_reason ON kube_events(reason);
         """
+
+    /// Puts back the event indexes a killed bulk load may have left dropped. Called when an
+    /// ingest starts, not on every open, so a report run during an ingest never waits to build them.
+    public func restoreIndexes() throws {
+        try db.execute(EventStore.eventIndexesSQL)
+    }
 
     /// The highest event id so far: rows appended after it belong to the current file.
     public func lastEventID() throws -> Int64 {
