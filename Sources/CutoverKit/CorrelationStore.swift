@@ -43,15 +43,7 @@ public struct CorrelationStore {
                     sourceComponent: e.string(8), sourceHost: e.string(9), firstSeen: first, lastSeen: last, count: e.int(12) ?? 1))
         }
         var firstSeen: [String: Timestamp] = [:]
-        let n = try db.prepare(
-            """
-            SELECT lower(node), min(first_seen) FROM (
-                SELECT source_host AS node, first_seen FROM kube_events
-                WHERE source_host LIKE 'aks-%-vmss%' OR (source_component = 'kubelet' AND source_host <> '')
-                UNION ALL
-                SELECT object_name, first_seen FROM kube_events WHERE object_kind = 'Node')
-            GROUP BY lower(node)
-            """)
+        let n = try db.prepare("SELECT node, first_seen FROM node_sightings")
         while try n.step() {
             if let node = n.string(0), let t = n.string(1).flatMap({ try? Timestamp.parse($0) }) { firstSeen[node] = t }
         }

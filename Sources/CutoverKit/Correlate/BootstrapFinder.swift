@@ -140,17 +140,24 @@ public struct BootstrapFinder {
 
     /// The node of a default-scheduler message "Successfully assigned ns/pod to aks-…-vmss000001".
     static func scheduledNode(_ message: String) -> String? {
-        guard let range = message.range(of: " to ", options: .backwards) else { return nil }
-        let node = message[range.upperBound...].trimmingCharacters(in: .whitespaces)
-        return node.isEmpty || node.contains(" ") ? nil : node.lowercased()
+        // Byte scanning: this runs once per scheduled pod, hundreds of thousands of times.
+        let utf8 = Array(message.utf8)
+        guard let cut = lastIndex(of: [0x20, 0x74, 0x6F, 0x20], in: utf8) else { return nil }  // " to "
+        var tail = utf8[(cut + 4)...]
+        while let last = tail.last, last == 0x20 || last == 0x09 { tail = tail.dropLast() }
+        while let first = tail.first, first == 0x20 || first == 0x09 { tail = tail.dropFirst() }
+        guard !tail.isEmpty, !tail.contains(0x20) else { return nil }
+        return String(decoding: tail, as: UTF8.self).lowercased()
     }
 
-    /// The pod ("ns/pod") of a default-scheduler message.
-    static func scheduledPod(_ message: String) -> String? {
-        guard let start = message.range(of: "assigned "), let end = message.range(of: " to ", options: .backwards),
-            start.upperBound < end.lowerBound
-        else { return nil }
-        return String(message[start.upperBound..<end.lowerBound])
+    private static func lastIndex(of needle: [UInt8], in bytes: [UInt8]) -> Int? {
+        guard bytes.count >= needle.count else { return nil }
+        var i = bytes.count - needle.count
+        while i >= 0 {
+            if bytes[i] == needle[0] && bytes[i..<(i + needle.count)].elementsEqual(needle) { return i }
+            i -= 1
+        }
+        return nil
     }
 
     /// The node named at the end of an upgrader message ("…node: aks-x-1-vmss000001" or "[…]").

@@ -77,11 +77,16 @@ public struct FailureClassifier {
 
     /// Failures among `events`, with their node.
     public func failures(_ events: [EventFact]) -> [Failure] {
+        // The pod of a Scheduled event is its involved object; only pods that need it (a failure
+        // event without a host) have their node read from the message.
+        var needed: Set<String> = []
+        for e in events where e.objectKind == "Pod" && (e.sourceHost ?? "").isEmpty && e.reason != "Scheduled" {
+            needed.insert("\(e.objectNamespace ?? "")/\(e.objectName ?? "")")
+        }
         var podNode: [String: String] = [:]
-        for e in events where e.reason == "Scheduled" {
-            if let pod = BootstrapFinder.scheduledPod(e.message), let node = BootstrapFinder.scheduledNode(e.message) {
-                podNode[pod] = node
-            }
+        for e in events where e.reason == "Scheduled" && !needed.isEmpty {
+            let pod = "\(e.objectNamespace ?? "")/\(e.objectName ?? "")"
+            if needed.contains(pod), let node = BootstrapFinder.scheduledNode(e.message) { podNode[pod] = node }
         }
         // Per pod, the texts that say why its pulls fail.
         var causes: [String: [(Timestamp, String)]] = [:]

@@ -145,6 +145,7 @@ public final class Ingester {
                     file: name, done: batch.diskOffset, total: reader.size,
                     records: summary.kubeEvents + summary.activityRecords)
                 summary.bytes = batch.bytesRead
+                if batch.isLast { try store.recordSightings(batch.sightings) }
                 if let ending = batch.ending {
                     summary.status = .truncated
                     summary.problem = ending.description

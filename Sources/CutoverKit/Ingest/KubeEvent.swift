@@ -58,6 +58,19 @@ public struct KubeEvent: Sendable, Equatable {
         self.shape = shape
     }
 
+    /// The nodes this event shows to exist: the host its kubelet reported from (an AKS node
+    /// name, or any kubelet's host) and a Node object it is about. Lower case.
+    public var mentionedNodes: [String] {
+        var nodes: [String] = []
+        if let host = sourceHost?.lowercased(), !host.isEmpty,
+            sourceComponent == "kubelet" || (host.hasPrefix("aks-") && host.contains("-vmss"))
+        {
+            nodes.append(host)
+        }
+        if objectKind == "Node", let name = objectName?.lowercased(), !name.isEmpty, !nodes.contains(name) { nodes.append(name) }
+        return nodes
+    }
+
     /// The key that folds repeated sightings of one event object: its uid, or, for shapes
     /// without one, the fields that identify an occurrence series.
     public var dedupeKey: String {

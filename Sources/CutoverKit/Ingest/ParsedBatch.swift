@@ -22,6 +22,8 @@ struct ParsedBatch: Sendable {
     /// Set on the last batch: how the input ended (nil: normally).
     var ending: IngestError?
     var isLast = false
+    /// On the last batch: every node the file's events mention, with the first and last time.
+    var sightings: [String: (first: Timestamp, last: Timestamp)] = [:]
 
     mutating func append(_ item: Item, position: RecordPosition, raw: UnsafeRawBufferPointer?) {
         let start = arena.count
@@ -73,6 +75,7 @@ final class ParseWorker: @unchecked Sendable {
         let decoder = RecordDecoder()
         var batch = ParsedBatch()
         batch.arena.reserveCapacity(batchSize * 1024)
+        var sightings: [String: (first: Timestamp, last: Timestamp)] = [:]
         var open = true
         let handle: (FramedItem) -> Void = { item in
             switch item {
@@ -80,7 +83,14 @@ final class ParseWorker: @unchecked Sendable {
                 do {
                     try json.load(bytes)
                     switch try decoder.decode(json) {
-                    case .kubeEvent(let event): batch.append(.kubeEvent(event), position: position, raw: bytes)
+                    case .kubeEvent(let event):
+                        for node in event.mentionedNodes {
+                            let seen = sightings[node]
+                            sightings[node] = (
+                                min(seen?.first ?? event.firstSeen, event.firstSeen), max(seen?.last ?? event.lastSeen, event.lastSeen)
+                            )
+                        }
+                        batch.append(.kubeEvent(event), position: position, raw: bytes)
                     case .activity(let record): batch.append(.activity(record), position: position, raw: bytes)
                     case .skipped: batch.append(.skipped, position: position, raw: nil)
                     }
@@ -122,6 +132,7 @@ final class ParseWorker: @unchecked Sendable {
         }
         batch.bytesRead = reader.offset
         batch.isLast = true
+        batch.sightings = sightings
         if open { _ = queue.put(batch) }
         queue.close()
     }

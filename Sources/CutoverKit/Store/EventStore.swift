@@ -171,6 +171,19 @@ public final class EventStore {
         CREATE INDEX IF NOT EXISTS kube_events_by_reason ON kube_events(reason);
         """
 
+    /// Widens the stored first/last sighting of each node.
+    public func recordSightings(_ sightings: [String: (first: Timestamp, last: Timestamp)]) throws {
+        let s = try db.prepare(
+            """
+            INSERT INTO node_sightings (node, first_seen, last_seen) VALUES (?1, ?2, ?3)
+            ON CONFLICT (node) DO UPDATE SET first_seen = min(first_seen, excluded.first_seen),
+                last_seen = max(last_seen, excluded.last_seen)
+            """)
+        for (node, seen) in sightings.sorted(by: { $0.key < $1.key }) {
+            try s.run([.text(node), .text(seen.first.description), .text(seen.last.description)])
+        }
+    }
+
     /// Puts back the event indexes a killed bulk load may have left dropped. Called when an
     /// ingest starts, not on every open, so a report run during an ingest never waits to build them.
     public func restoreIndexes() throws {

@@ -80,6 +80,14 @@ public enum Schema {
         ) STRICT;
         CREATE INDEX activity_records_by_operation ON activity_records(operation, status);
 
+        -- When each node was first and last mentioned by any event (its kubelet's host, or a Node
+        -- object), kept up to date per file so correlation need not scan every event.
+        CREATE TABLE node_sightings (
+            node             TEXT PRIMARY KEY,
+            first_seen       TEXT NOT NULL,
+            last_seen        TEXT NOT NULL
+        ) STRICT;
+
         CREATE TABLE rejects (
             reject_id        INTEGER PRIMARY KEY,
             source_id        INTEGER NOT NULL REFERENCES sources(source_id),
