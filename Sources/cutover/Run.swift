@@ -6,7 +6,7 @@ struct Run: ParsableCommand {
         abstract: "Ingest, correlate and report in one go: the main job.",
         discussion: """
             Example:
-              cutover run samples/ --out postmortem.md
+              cutover run samples/logs --out postmortem.md
               cutover run --db incident.sqlite --milestone 1=2026-11-03T10:03:12Z exports/
             """)
 

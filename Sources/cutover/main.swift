@@ -11,7 +11,7 @@ struct Cutover: ParsableCommand {
             Exit codes: 0 success; 1 usage or fatal error; 2 finished, but some input files were damaged \
             or unreadable (their good records were kept); 3 (status) not safe to take the next step yet.
             Example:
-              cutover run samples/ --out postmortem.md
+              cutover run samples/logs --out postmortem.md
             """,
         subcommands: [Run.self, Ingest.self, Correlate.self, Report.self, Status.self, Query.self, Simulate.self]
     )
