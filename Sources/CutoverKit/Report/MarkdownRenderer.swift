@@ -164,26 +164,55 @@ public struct MarkdownRenderer {
         return out
     }
 
+    /// One row per pod and verdict: kubelet reports one pull failure as up to four event
+    /// objects (Failed, ErrImagePull, BackOff, ImagePullBackOff), which the contract view keeps
+    /// apart and the document folds. The message shown is the one that states the cause.
     private func failureTable(_ rows: [Postmortem.FailureRow], showMissed: Bool) -> [String] {
+        struct Key: Hashable {
+            var node: String?
+            var namespace: String?
+            var pod: String?
+            var verdict: String
+            var missed: String?
+        }
+        var order: [Key] = []
+        var groups: [Key: [Postmortem.FailureRow]] = [:]
+        for f in rows {
+            let key = Key(node: f.node, namespace: f.namespace, pod: f.pod, verdict: f.verdict, missed: f.missedRounds)
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(f)
+        }
         var out = [
-            "| First seen (UTC) | Node | Pod | Reason | Count | \(showMissed ? "Missed rounds" : "Verdict") | Confidence | Message |",
+            "| First seen (UTC) | Node | Pod | Events | Count | \(showMissed ? "Missed rounds" : "Verdict") | Confidence | Message |",
             "|---|---|---|---|---|---|---|---|",
         ]
-        for f in rows.prefix(maxRows) {
-            let pod = [f.namespace, f.pod].compactMap { $0 }.joined(separator: "/")
-            let col = showMissed ? (f.missedRounds ?? "–") : f.verdict
+        for key in order.prefix(maxRows) {
+            let members = groups[key] ?? []
+            guard let first = members.first else { continue }
+            let pod = [key.namespace, key.pod].compactMap { $0 }.joined(separator: "/")
+            let reasons = members.map(\.reason).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            let count = members.reduce(0) { $0 + $1.count }
+            let confidence = members.map(\.confidence).min { rank($0) < rank($1) } ?? first.confidence
+            let cause = members.first {
+                $0.message.hasPrefix("Failed to pull image") || $0.message.hasPrefix("Failed to create pod sandbox")
+            }
+            let message = (cause ?? members.max { $0.message.count < $1.message.count } ?? first).message
+            let col = showMissed ? (key.missed ?? "–") : key.verdict
             out.append(
-                "| \(human(f.firstSeen)) | \(f.node.map(MarkdownEscape.code) ?? "–") | \(MarkdownEscape.cell(pod)) | "
-                    + "\(MarkdownEscape.cell(f.reason)) | \(f.count) | \(col) | \(f.confidence) | \(MarkdownEscape.cell(f.message, limit: 140)) |"
-            )
+                "| \(human(first.firstSeen)) | \(key.node.map(MarkdownEscape.code) ?? "–") | \(MarkdownEscape.cell(pod)) | "
+                    + "\(MarkdownEscape.cell(reasons.joined(separator: ", "))) | \(count) | \(col) | \(confidence) | "
+                    + "\(MarkdownEscape.cell(message, limit: 140)) |")
         }
-        if rows.count > maxRows {
+        if order.count > maxRows {
             out.append("")
-            out.append("\(rows.count - maxRows) more: `cutover query attributions` lists them all.")
+            out.append("\(order.count - maxRows) more: `cutover query attributions` lists them all.")
         }
         out.append("")
         return out
     }
+
+    /// The weakest confidence of a pod's events is the row's.
+    private func rank(_ confidence: String) -> Int { ["low": 0, "medium": 1, "high": 2][confidence] ?? 0 }
 
     private func matrix(_ p: Postmortem) -> [String] {
         guard !p.matrix.isEmpty else { return [] }
