@@ -62,6 +62,20 @@ public struct NodeHistory: Sendable, Equatable {
     public var firstSeen: Timestamp
     public var bootstraps: [Bootstrap]
     public var removedAt: Timestamp?
+    /// When the name last came back as a new node (a reused instance id), if it did.
+    public var recreatedAt: Timestamp?
+
+    public init(
+        name: String, parsed: NodeName?, firstSeen: Timestamp, bootstraps: [Bootstrap], removedAt: Timestamp? = nil,
+        recreatedAt: Timestamp? = nil
+    ) {
+        self.name = name
+        self.parsed = parsed
+        self.firstSeen = firstSeen
+        self.bootstraps = bootstraps
+        self.removedAt = removedAt
+        self.recreatedAt = recreatedAt
+    }
 
     /// The latest bootstrap at or before `t`, falling back to the first appearance.
     public func latestBootstrap(atOrBefore t: Timestamp) -> Bootstrap? {

@@ -16,7 +16,7 @@ public struct BootstrapFinder {
         var firstSeen = facts.nodeFirstSeen
         var lastSeen: [String: Timestamp] = [:]
         var bootstraps: [String: [Bootstrap]] = [:]
-        var removals: [String: Timestamp] = [:]
+        var removals: [String: [Timestamp]] = [:]
         func see(_ node: String, _ t: Timestamp, _ until: Timestamp) {
             if let f = firstSeen[node] { firstSeen[node] = min(f, t) } else { firstSeen[node] = t }
             lastSeen[node] = max(lastSeen[node] ?? until, until)
@@ -49,7 +49,7 @@ public struct BootstrapFinder {
             case ("Scheduled", _):
                 if let node = Self.scheduledNode(e.message) { see(node, e.firstSeen, e.lastSeen) }
             case ("RemovingNode", _):
-                if let node = nodeObject { removals[node] = max(removals[node] ?? e.lastSeen, e.lastSeen) }
+                if let node = nodeObject { removals[node, default: []].append(e.lastSeen) }
             default:
                 break
             }
@@ -95,11 +95,31 @@ public struct BootstrapFinder {
             list.append(Bootstrap(node: node, time: first, kind: .firstSeen, evidence: "first appearance in the events"))
             list.sort { ($0.time, $0.kind.rawValue) < ($1.time, $1.kind.rawValue) }
             var removed: Timestamp?
-            if let r = removals[node], !list.contains(where: { $0.counts && $0.time > r }), (lastSeen[node] ?? r) <= r {
+            if let r = removals[node]?.max(), !list.contains(where: { $0.counts && $0.time > r }), (lastSeen[node] ?? r) <= r {
                 removed = r
             }
-            return NodeHistory(name: node, parsed: NodeName(node), firstSeen: first, bootstraps: list, removedAt: removed)
+            return NodeHistory(
+                name: node, parsed: NodeName(node), firstSeen: first, bootstraps: list, removedAt: removed,
+                recreatedAt: Self.recreation(removals[node] ?? [], list))
         }
+    }
+
+    /// How long a Node object may be gone and still be the same machine reimaged: the upgrader
+    /// deletes and re-registers a node within minutes.
+    static let reimageGap: Double = 10 * 60
+
+    /// The latest time the name came back as a new node: a registration long after a removal
+    /// (an instance id reused by a scale-out), with no upgrader reimage in between.
+    static func recreation(_ removals: [Timestamp], _ bootstraps: [Bootstrap]) -> Timestamp? {
+        var latest: Timestamp?
+        for r in removals {
+            guard let next = bootstraps.first(where: { $0.counts && $0.kind != .firstSeen && $0.time > r }),
+                next.kind == .registeredNode, Double(next.time.millis - r.millis) / 1000 > reimageGap,
+                !bootstraps.contains(where: { $0.kind == .upgraderReimage && $0.time > r && $0.time <= next.time })
+            else { continue }
+            latest = max(latest ?? next.time, next.time)
+        }
+        return latest
     }
 
     /// A pool's node-image upgrade that succeeded tells that its nodes were probably reimaged

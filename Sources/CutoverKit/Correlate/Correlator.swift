@@ -91,7 +91,8 @@ public struct Correlator {
                 }
                 if let removed = node.removedAt, removed <= t {
                     result.append(NodeRound(node: node.name, round: number, bootstrappedAt: nil, status: .gone))
-                } else if let b = node.firstBootstrap(after: t) {
+                } else if let b = node.firstBootstrap(after: max(t, node.recreatedAt.map { $0.adding(seconds: -0.001) } ?? t)) {
+                    // The node that carries the name now: a reused name's old node does not count.
                     result.append(NodeRound(node: node.name, round: number, bootstrappedAt: b.time, status: .done))
                 } else {
                     result.append(NodeRound(node: node.name, round: number, bootstrappedAt: nil, status: .missed))

@@ -275,6 +275,25 @@ struct AttributionTests {
         #expect(s.correlate().coverage.warningsOnly)
     }
 
+    @Test func aReusedInstanceIdIsANewNodeButAReimageIsNot() throws {
+        var s = Scenario()
+        s.threeRounds()
+        s.nodeEvent(nodeB, "RegisteredNode", component: "node-controller", at: "09:30")
+        s.nodeEvent(nodeB, "RemovingNode", component: "node-controller", at: "12:44")
+        s.nodeEvent(nodeB, "RegisteredNode", component: "node-controller", at: "13:05")
+        s.seen(nodeA, at: "08:00")
+        s.nodeEvent(nodeA, "RemovingNode", component: "node-controller", at: "09:20")
+        s.upgraderReimage(nodeA, at: "09:23")
+        s.nodeEvent(nodeA, "RegisteredNode", component: "node-controller", at: "09:23")
+        let result = s.correlate()
+        let b = try #require(result.nodes.first { $0.name == nodeB })
+        let a = try #require(result.nodes.first { $0.name == nodeA })
+        #expect(b.recreatedAt == Scenario.t("13:05") && b.removedAt == nil)
+        #expect(a.recreatedAt == nil)
+        let round1 = result.nodeRounds.first { $0.node == nodeB && $0.round == 1 }
+        #expect(round1?.bootstrappedAt == Scenario.t("13:05"))
+    }
+
     @Test func nodeRoundsSayDoneMissedOrGone() {
         var s = Scenario()
         s.threeRounds()
