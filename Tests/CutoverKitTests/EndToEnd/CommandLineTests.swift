@@ -47,6 +47,29 @@ struct CommandLineTests {
         #expect(result.stderr.contains("cut.json.gz ends mid-stream"))
     }
 
+    @Test func standardInputIsAnInputToo() throws {
+        let dir = Paths.temporaryDirectory()
+        let executable = try #require(Paths.executable)
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["ingest", "-"]
+        process.currentDirectoryURL = dir
+        let input = Pipe()
+        let err = Pipe()
+        process.standardInput = input
+        process.standardError = err
+        try process.run()
+        input.fileHandleForWriting.write(
+            try Data(contentsOf: Paths.samples.appendingPathComponent("logs/kube/kubectl-get-events.json.gz")))
+        try input.fileHandleForWriting.close()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(stderr.contains("ingested 1 file(s)") && stderr.contains("0 rejects"))
+        let csv = try runCutover(["query", "--format", "csv", "SELECT count(*) AS events FROM kube_events"], in: dir)
+        #expect(csv.stdout.hasPrefix("events\r\n") && csv.stdout != "events\r\n0\r\n")
+    }
+
     @Test func badMilestoneOptionIsAUsageError() throws {
         let result = try runCutover(["run", "--milestone", "2=yesterday", "x"], in: Paths.temporaryDirectory())
         #expect(result.status != 0 && result.status != 2)
