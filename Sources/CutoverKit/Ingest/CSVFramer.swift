@@ -108,10 +108,10 @@ public struct CSVFramer {
         if fields.count == 1 && fields[0].isEmpty { return }  // a blank line
         guard let header else {
             // A byte-order mark (Excel and the portal write one) is not part of the first name.
-            let names = fields.map { String(decoding: $0, as: UTF8.self).trimmingSpaces() }
+            let names = fields.map { String(decoding: $0, as: UTF8.self).trimmingWhitespace() }
                 .map { $0.hasPrefix("\u{FEFF}") ? String($0.dropFirst()) : $0 }
             utcColumns = Set(names.indices.filter { names[$0].hasSuffix("[UTC]") })
-            header = names.map { $0.hasSuffix("[UTC]") ? String($0.dropLast(5)).trimmingSpaces() : $0 }
+            header = names.map { $0.hasSuffix("[UTC]") ? String($0.dropLast(5)).trimmingWhitespace() : $0 }
             return
         }
         let snippet = Array(fields.first?.prefix(200) ?? [])
@@ -135,7 +135,7 @@ public struct CSVFramer {
     /// A time from a column the header marks UTC, as RFC 3339 with `Z`: ISO text without a
     /// zone, or the portal's `M/D/YYYY, h:mm:ss[.fff] AM|PM`. Nil when it is neither.
     static func utcTime(_ text: String) -> String? {
-        let t = text.trimmingSpaces()
+        let t = text.trimmingWhitespace()
         guard !t.isEmpty else { return nil }
         if t.first?.isNumber == true, t.count >= 19, t.dropFirst(4).first == "-" {
             let hasZone = t.hasSuffix("Z") || t.hasSuffix("z") || t.dropFirst(19).contains("+") || t.dropFirst(19).contains("-")
@@ -167,10 +167,12 @@ public struct CSVFramer {
 }
 
 extension String {
-    func trimmingSpaces() -> String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" || f == "\r" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" || l == "\r" { s = s.dropLast() }
-        return String(s)
+    /// The text without leading and trailing white space (header names, times, SQL).
+    func trimmingWhitespace() -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return String(scalars[first...last])
     }
 }

@@ -169,14 +169,6 @@ public struct JSONIndex {
         return text(Int(n.start), Int(n.end), escaped: false)
     }
 
-    /// The bytes of a string node's content exactly as written (escapes kept).
-    public func withRawBytes<T>(_ node: Int, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
-        let n = nodes[node]
-        return try bytes.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[Int(n.start)..<Int(n.end)])) }
-    }
-
-    public func isEscaped(_ node: Int) -> Bool { nodes[node].escaped }
-
     private func text(_ start: Int, _ end: Int, escaped: Bool) -> String {
         bytes.withUnsafeBufferPointer { buf in
             let slice = UnsafeBufferPointer(rebasing: buf[start..<end])

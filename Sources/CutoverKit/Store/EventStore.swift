@@ -164,8 +164,6 @@ public final class EventStore {
         try s.step()
     }
 
-    public func count(_ table: String) throws -> Int { try db.int("SELECT count(*) FROM \(table)") }
-
     static let eventIndexesSQL = """
         CREATE INDEX IF NOT EXISTS kube_events_by_key ON kube_events(dedupe_key);
         CREATE INDEX IF NOT EXISTS kube_events_by_reason ON kube_events(reason);
