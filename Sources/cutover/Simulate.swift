@@ -12,6 +12,7 @@ struct Simulate: ParsableCommand {
               cutover simulate --preset small --seed 7 --out samples
               cutover simulate --preset fleet --out /tmp/fleet
               cutover simulate --nodes 60 --pools 4 --miss-rate 3=0.5 --shapes kubectl-watch,events-v1,azure-activity --out /tmp/x
+              cutover simulate --egress nsg --no-bodies --out /tmp/nsg
             """)
 
     @Option(name: .long, help: "small (19 nodes, the samples) or fleet (2,000 nodes, about a million events).")
@@ -29,6 +30,10 @@ struct Simulate: ParsableCommand {
     @Flag(name: .long, help: "Write plain files instead of gzip.") var plain = false
     @Flag(name: .long, help: "Cluster writes without request bodies, as most real activity logs are.") var noBodies = false
     @Flag(name: .long, help: "The private DNS link comes only after round 2's reimages (wiring incomplete).") var lateWiring = false
+    @Option(
+        name: .long,
+        help: "How round 3 removes egress: \(EgressMethod.allCases.map(\.rawValue).joined(separator: ", ")) (outside AKS but the first).")
+    var egress: String = EgressMethod.outboundType.rawValue
     @Option(name: .long, help: "The procedure the operators follow: three-rounds or current-docs.")
     var playbook: String = Playbook.threeRounds.name
     @Option(name: .long, help: "Directory to write logs/ and truth.json into.") var out: String
@@ -74,6 +79,10 @@ struct Simulate: ParsableCommand {
         spec.gzip = !plain
         spec.bodies = !noBodies
         spec.lateWiring = lateWiring
+        guard let method = EgressMethod(rawValue: egress) else {
+            throw ValidationError("--egress must be one of \(EgressMethod.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        spec.egress = method
         guard let chosen = Playbook.builtIn.first(where: { $0.name == playbook }) else {
             throw ValidationError("--playbook must be one of \(Playbook.builtIn.map(\.name).joined(separator: ", "))")
         }

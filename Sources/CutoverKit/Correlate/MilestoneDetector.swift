@@ -21,6 +21,9 @@ public struct MilestoneDetector {
         var values: [Int: String]
         var cluster: String?
         var key: String
+        /// `managedClusters/write`, or the network operation for a body-less network write.
+        var operation = "managedClusters/write"
+        var network = false
     }
 
     public func detect(_ activity: [ActivityFact]) -> [Milestone] {
@@ -47,11 +50,24 @@ public struct MilestoneDetector {
                     cluster: write.cluster)
             }
         }
+        // A round that egress cut outside AKS also marks: the first cut after the rounds before
+        // it, when it comes before (or instead of) the cluster write – egress is gone from then on.
+        let cuts = EgressCut.find(activity)
+        for round in playbook.rounds where round.marker.egressCut {
+            let after = found.filter { $0.key < round.number }.compactMap(\.value.time).max()
+            guard let cut = cuts.first(where: { c in after.map { c.time > $0 } ?? true }) else { continue }
+            if let write = found[round.number]?.time, write <= cut.time { continue }
+            found[round.number] = Milestone(
+                round: round, time: cut.time, startedAt: cut.startedAt, source: .detected,
+                evidence: "egress cut outside AKS: \(cut.what); \(cut.summary) succeeded at \(cut.time.minuteText)")
+        }
         return playbook.rounds.map { round in
             found[round.number]
                 ?? Milestone(
                     round: round, time: nil, source: .notObserved,
-                    evidence: "no succeeded managedClusters/write with a body showing this change")
+                    evidence: round.marker.egressCut
+                        ? "no succeeded managedClusters/write or network write with a body showing this change"
+                        : "no succeeded managedClusters/write with a body showing this change")
         }
     }
 
@@ -61,23 +77,28 @@ public struct MilestoneDetector {
     /// Fills the rounds no body showed from the order of events (FACTS.md 7.1): operators
     /// reimage right after each change, so the last cluster write without a telling body
     /// before each reimage wave is taken as the milestone that wave answered, in round order.
-    /// `reimages` are the times of reimage actions and per-node reimage evidence.
+    /// A round that egress cut can mark may also take a body-less network write (route table,
+    /// NSG, subnet), when it is the later of the two. `reimages` are the times of reimage
+    /// actions and per-node reimage evidence.
     public func inferMissing(_ milestones: [Milestone], activity: [ActivityFact], reimages: [Timestamp]) -> [Milestone] {
         let missing = milestones.filter { $0.source == .notObserved }
         guard !missing.isEmpty else { return milestones }
         let known = Set(milestones.compactMap { $0.source == .detected ? $0.time : nil })
-        let candidates = clusterWrites(activity).filter { $0.values.isEmpty && !known.contains($0.succeededAt) }
+        let writes = clusterWrites(activity).filter { $0.values.isEmpty && !known.contains($0.succeededAt) }
+        let network = bodylessNetworkWrites(activity).filter { !known.contains($0.succeededAt) }
         var waves: [Timestamp] = []
         for t in reimages.sorted() where waves.isEmpty || t.millis - (waves.last ?? t).millis > Int64(Self.waveGap * 1000) {
             waves.append(t)
         }
-        // The wave starts, each paired with the last candidate write before it (and after the wave before).
-        var picked: [(ClusterWrite, Timestamp)] = []
+        // Each wave with the last write of either kind before it (and after the wave before).
+        var picked: [(cluster: ClusterWrite?, network: ClusterWrite?, wave: Timestamp)] = []
         var previousWave: Timestamp?
         for wave in waves {
-            if let write = candidates.last(where: { w in w.succeededAt <= wave && (previousWave.map { w.succeededAt > $0 } ?? true) }) {
-                picked.append((write, wave))
+            func last(_ candidates: [ClusterWrite]) -> ClusterWrite? {
+                candidates.last { w in w.succeededAt <= wave && (previousWave.map { w.succeededAt > $0 } ?? true) }
             }
+            let pick = (cluster: last(writes), network: last(network), wave: wave)
+            if pick.cluster != nil || pick.network != nil { picked.append(pick) }
             previousWave = wave
         }
         // Detected milestones keep their place: an inferred one must fit between its neighbours.
@@ -86,19 +107,41 @@ public struct MilestoneDetector {
         for (index, milestone) in milestones.enumerated() where milestone.source == .notObserved {
             let after = milestones[..<index].compactMap(\.time).max()
             let before = milestones[(index + 1)...].compactMap(\.time).min()
-            while next < picked.count, let a = after, picked[next].0.succeededAt <= a { next += 1 }
-            guard next < picked.count else { break }
-            let (write, wave) = picked[next]
+            func candidate(_ i: Int) -> ClusterWrite? {
+                let p = picked[i]
+                guard milestone.round.marker.egressCut, let n = p.network else { return p.cluster }
+                return p.cluster.map { $0.succeededAt > n.succeededAt ? $0 : n } ?? n
+            }
+            while next < picked.count, candidate(next).map({ w in after.map { w.succeededAt <= $0 } ?? false }) ?? true {
+                next += 1
+            }
+            guard next < picked.count, let write = candidate(next) else { break }
+            let wave = picked[next].wave
             if let b = before, write.succeededAt >= b { continue }
             next += 1
             result[index] = Milestone(
                 round: milestone.round, time: write.succeededAt, startedAt: write.startedAt, source: .inferred,
-                evidence: "inferred: managedClusters/write \(write.key) succeeded at \(write.succeededAt.minuteText), "
-                    + "the last cluster write before the reimage wave that began at \(wave.minuteText); no body showed the "
-                    + "change – confirm with --milestone \(milestone.round.number)=TIME",
+                evidence: "inferred: \(write.operation) \(write.key) succeeded at \(write.succeededAt.minuteText), "
+                    + "the last \(write.network ? "network" : "cluster") write before the reimage wave that began at "
+                    + "\(wave.minuteText); no body showed the change – confirm with --milestone \(milestone.round.number)=TIME",
                 cluster: write.cluster)
         }
         return result
+    }
+
+    /// Succeeded network writes that could cut egress and carry no body at all.
+    func bodylessNetworkWrites(_ activity: [ActivityFact]) -> [ClusterWrite] {
+        var groups: [String: [ActivityFact]] = [:]
+        for fact in activity where EgressCut.operations.contains(fact.operation) { groups[fact.operationKey, default: []].append(fact) }
+        return groups.compactMap { key, records -> ClusterWrite? in
+            guard records.allSatisfy({ $0.requestBody == nil && $0.responseBody == nil }),
+                let succeeded = records.filter({ $0.status == "Succeeded" }).min(by: { $0.time < $1.time })
+            else { return nil }
+            let name = succeeded.operation.split(separator: "/").dropFirst().joined(separator: "/")
+            return ClusterWrite(
+                succeededAt: succeeded.time, startedAt: records.map(\.time).min() ?? succeeded.time, values: [:], cluster: nil,
+                key: key, operation: name, network: true)
+        }.sorted { ($0.succeededAt, $0.key) < ($1.succeededAt, $1.key) }
     }
 
     /// Succeeded cluster writes in time order, with the marker values their bodies show.

@@ -5,16 +5,20 @@ public struct Round: Sendable, Equatable {
     /// How a cluster write's body shows this round: the setting at `path` (under the
     /// managed cluster's `properties`) takes one of `values`, or – when `values` is empty –
     /// any new non-empty value. `latest` picks the last such change instead of the first
-    /// (a registry id changed twice needs a bootstrap after the second change).
+    /// (a registry id changed twice needs a bootstrap after the second change). `egressCut`
+    /// also accepts egress removed outside AKS (`EgressCut`): a black-hole route, an NSG deny,
+    /// a subnet without default outbound access, a NAT gateway detached – whichever comes first.
     public struct Marker: Sendable, Equatable {
         public var path: [String]
         public var values: [String]
         public var latest: Bool
+        public var egressCut: Bool
 
-        public init(path: [String], values: [String] = [], latest: Bool = false) {
+        public init(path: [String], values: [String] = [], latest: Bool = false, egressCut: Bool = false) {
             self.path = path
             self.values = values.map { $0.lowercased() }
             self.latest = latest
+            self.egressCut = egressCut
         }
     }
 
@@ -54,8 +58,9 @@ public struct Playbook: Sendable, Equatable {
         number: 2, name: "isolation-wiring", summary: "bootstrap container registry id set or changed", requiresReimage: true,
         marker: Round.Marker(path: ["bootstrapProfile", "containerRegistryId"], latest: true))
     static let egress = Round(
-        number: 3, name: "egress-none", summary: "outbound type switched to none/block", requiresReimage: true,
-        marker: Round.Marker(path: ["networkProfile", "outboundType"], values: ["none", "block"]))
+        number: 3, name: "egress-none", summary: "outbound type switched to none/block, or egress cut outside AKS",
+        requiresReimage: true,
+        marker: Round.Marker(path: ["networkProfile", "outboundType"], values: ["none", "block"], egressCut: true))
 
     /// What teams do in practice, and Microsoft's June–September 2025 text: three milestones,
     /// each followed by a reimage. The default.
@@ -85,10 +90,11 @@ public struct Playbook: Sendable, Equatable {
     ///  "rounds": [
     ///    {"round": 1, "name": "artifact-cache", "field": "bootstrapProfile.artifactSource", "values": ["Cache"], "reimage": true},
     ///    {"round": 2, "name": "isolation-wiring", "field": "bootstrapProfile.containerRegistryId", "latest": true, "reimage": true},
-    ///    {"round": 3, "name": "egress-none", "field": "networkProfile.outboundType", "values": ["none", "block"], "reimage": false}]}
+    ///    {"round": 3, "name": "egress-none", "field": "networkProfile.outboundType", "values": ["none", "block"],
+    ///     "egressCut": true, "reimage": false}]}
     /// ```
     /// `field` is a path under the managed cluster's `properties`; without `values`, any new
-    /// value marks the round.
+    /// value marks the round. `egressCut` lets egress removed outside AKS mark it too.
     public static func load(_ nameOrPath: String) throws -> Playbook {
         if let builtIn = builtIn.first(where: { $0.name == nameOrPath }) { return builtIn }
         guard let data = FileManager.default.contents(atPath: nameOrPath) else {
@@ -114,7 +120,8 @@ public struct Playbook: Sendable, Equatable {
                     number: number, name: name, summary: r["summary"] as? String ?? "\(field) changed",
                     requiresReimage: r["reimage"] as? Bool ?? true,
                     marker: Round.Marker(
-                        path: field.split(separator: ".").map(String.init), values: values, latest: r["latest"] as? Bool ?? false)))
+                        path: field.split(separator: ".").map(String.init), values: values, latest: r["latest"] as? Bool ?? false,
+                        egressCut: r["egressCut"] as? Bool ?? false)))
         }
         guard Set(parsed.map(\.number)).count == parsed.count else {
             throw FileError(description: "\(nameOrPath): two rounds have the same number")

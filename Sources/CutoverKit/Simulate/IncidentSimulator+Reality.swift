@@ -8,6 +8,61 @@ extension IncidentSimulator {
         milestones.append(Incident.MilestoneTruth(round: round, startedAt: t, succeededAt: t.adding(seconds: seconds)))
     }
 
+    /// Round 3: `az aks update --outbound-type none`, or the network write that cuts egress
+    /// outside AKS (`SimulationSpec.egress`).
+    func cutEgress(at t: Timestamp) {
+        let subnet = "\(networkID())/virtualNetworks/vnet-prod-weu/subnets/snet-aks-nodes"
+        let write: (String, String, JSONValue)
+        switch spec.egress {
+        case .outboundType:
+            milestone(3, at: t, body: clusterBody(cache: true, registry: newRegistry, outbound: "none"))
+            return
+        case .routeTable:
+            write = (
+                "Microsoft.Network/routeTables/routes/write", "\(networkID())/routeTables/rt-aks-nodes/routes/blackhole-internet",
+                .object([("addressPrefix", .string("0.0.0.0/0")), ("nextHopType", .string("None"))])
+            )
+        case .nsg:
+            write = (
+                "Microsoft.Network/networkSecurityGroups/securityRules/write",
+                "\(networkID())/networkSecurityGroups/nsg-aks-nodes/securityRules/deny-internet-outbound",
+                .object([
+                    ("protocol", .string("*")), ("sourcePortRange", .string("*")), ("destinationPortRange", .string("*")),
+                    ("sourceAddressPrefix", .string("VirtualNetwork")), ("destinationAddressPrefix", .string("Internet")),
+                    ("access", .string("Deny")), ("priority", .int(100)), ("direction", .string("Outbound")),
+                ])
+            )
+        case .subnet:
+            write = (
+                "Microsoft.Network/virtualNetworks/subnets/write", subnet,
+                .object([("addressPrefix", .string("10.224.0.0/16")), ("defaultOutboundAccess", .bool(false))])
+            )
+        case .natGateway:
+            write = ("Microsoft.Network/virtualNetworks/subnets/write", subnet, .object([("addressPrefix", .string("10.224.0.0/16"))]))
+        }
+        let seconds = Double(20 + rng.int(0...40))
+        let body = JSONValue.object([("properties", write.2)]).compact()
+        operation(write.0, resource: write.1, at: t, seconds: seconds, body: spec.bodies ? body : nil)
+        milestones.append(Incident.MilestoneTruth(round: 3, startedAt: t, succeededAt: t.adding(seconds: seconds)))
+    }
+
+    /// The node subnet's NAT gateway, attached before the cutover (detached in round 3).
+    func attachNatGateway(at t: Timestamp) {
+        let body = JSONValue.object([
+            (
+                "properties",
+                .object([
+                    ("addressPrefix", .string("10.224.0.0/16")),
+                    ("natGateway", .object([("id", .string("\(networkID())/natGateways/ng-aks-egress"))])),
+                ])
+            )
+        ]).compact()
+        operation(
+            "Microsoft.Network/virtualNetworks/subnets/write",
+            resource: "\(networkID())/virtualNetworks/vnet-prod-weu/subnets/snet-aks-nodes",
+            at: t, seconds: 30, body: spec.bodies ? body : nil)
+    }
+
     /// `az aks nodepool upgrade --node-image-only`: the upgrader drains, deletes and reimages
     /// each node in turn. `leaveOut` nodes at the end are never reached (the pool upgrade fails).
     func nodeImageUpgrade(pool: String, at t: Timestamp, leaveOut: Int, surge: Bool, round: Int) {

@@ -55,6 +55,11 @@ extension IncidentSimulator {
         "/subscriptions/\(subscription)/resourceGroups/\(resourceGroup)/providers/Microsoft.ContainerService/managedClusters/\(cluster)"
     }
 
+    /// The cluster resource group's network provider (the BYO VNet, route table, NSG).
+    func networkID() -> String {
+        "/subscriptions/\(subscription)/resourceGroups/\(resourceGroup)/providers/Microsoft.Network"
+    }
+
     func instanceID(_ node: Incident.SimNode) -> String {
         "/subscriptions/\(subscription)/resourceGroups/\(nodeResourceGroup)/providers/Microsoft.Compute/virtualMachineScaleSets/\(node.vmss)/virtualMachines/\(node.instanceID)"
     }

@@ -7,7 +7,8 @@
 /// node-image upgrade of every pool, the last pool failing part-way; 10:00 registry wiring;
 /// 10:30 round 2 (registry id) then manual instance reimages that forget some nodes (one
 /// node is reimaged by auto-repair instead, one skipped node is never touched again);
-/// 11:15 intermittent pulls from the old registry; 12:00 round 3 (outbound none) then a surge
+/// 11:15 intermittent pulls from the old registry; 12:00 round 3 (outbound none, or egress cut
+/// by the network: `SimulationSpec.egress`) then a surge
 /// upgrade of the second pool, one scale-set reimage (`instanceIds` body) of the first pool
 /// and manual reimages of the others; 12:50 a restart that is not a reimage; 13:05 a
 /// scale-out that reuses the surge node's instance id; 13:00–14:00 failures on every node
@@ -45,6 +46,7 @@ public final class IncidentSimulator {
 
     public func simulate() -> Incident {
         makeNodes()
+        if spec.egress == .natGateway { attachNatGateway(at: at("08:05")) }
         deployments(at: at("08:00"))
         let badTagNode = nodes[rng.int(0...(nodes.count - 1))].name
         failurePods(node: badTagNode, at: at("08:35"), kind: .badTag)
@@ -76,9 +78,9 @@ public final class IncidentSimulator {
         finishLateWiring()
         intermittentOldRegistryPulls(from: at("11:15"))
 
-        // Round 3: outbound none; then, unless the playbook says this round needs no reimage
+        // Round 3: egress removed (outbound none, or outside AKS); then, unless the playbook says this round needs no reimage
         // (then nobody reimages), the round-3 reimages.
-        milestone(3, at: at("12:00"), body: clusterBody(cache: true, registry: newRegistry, outbound: "none"))
+        cutEgress(at: at("12:00"))
         if spec.playbook.round(3)?.requiresReimage ?? true { roundThreeReimages(neglected: neglected) }
         if let stale = nodes.indices.first(where: { !missed(nodes[$0], at: at("12:50")).isEmpty && nodes[$0].removedAt == nil }) {
             restart(stale, at: at("12:50"))

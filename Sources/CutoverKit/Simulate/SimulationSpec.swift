@@ -32,6 +32,20 @@ public enum ExportShape: String, CaseIterable, Sendable {
     }
 }
 
+/// How the simulated operators remove egress in round 3 (FACTS.md 7.1, M3).
+public enum EgressMethod: String, CaseIterable, Sendable {
+    /// `az aks update --outbound-type none`: a managed-cluster write.
+    case outboundType = "outbound-type"
+    /// A black-hole default route (`0.0.0.0/0` → `None`) in the node subnet's route table.
+    case routeTable = "route-table"
+    /// An NSG rule on the node subnet denying outbound traffic to the Internet.
+    case nsg
+    /// The node subnet's default outbound access turned off.
+    case subnet
+    /// The NAT gateway detached from the node subnet (it was attached at 08:05).
+    case natGateway = "nat-gateway"
+}
+
 /// The knobs of a simulated incident. Same spec, same seed: byte-identical output.
 public struct SimulationSpec: Sendable {
     public struct Pool: Sendable {
@@ -67,6 +81,8 @@ public struct SimulationSpec: Sendable {
     /// Whether the private DNS zone's VNet link comes only after round 2's reimages, so
     /// that some reimaged nodes fail until it exists ("wiring incomplete").
     public var lateWiring = false
+    /// How round 3 removes egress: through AKS or with the network outside it.
+    public var egress = EgressMethod.outboundType
 
     public init() {}
 

@@ -90,6 +90,104 @@ struct MilestoneDetectorTests {
         #expect(m[1].source == .notObserved)  // the 08:03 write comes before round 1: it cannot be round 2
     }
 
+    /// Two rounds by body, then egress cut with the network at 12:01.
+    static func twoRoundsThenCut(_ operation: String, _ resource: String, _ body: String?, status: String = "Succeeded") -> Scenario {
+        var s = Scenario()
+        s.clusterWrite(started: "09:00", succeeded: "09:03", body: Scenario.body())
+        s.clusterWrite(started: "10:30", succeeded: "10:33", body: Scenario.body(registry: "acr1"))
+        s.networkWrite(operation, resource: resource, started: "12:00", succeeded: "12:01", body: body, status: status)
+        return s
+    }
+
+    @Test(arguments: [
+        ("routeTables/routes/write", "routeTables/rt/routes/bh", #"{"properties":{"addressPrefix":"0.0.0.0/0","nextHopType":"None"}}"#),
+        (
+            "routeTables/write", "routeTables/rt",
+            #"{"properties":{"routes":[{"name":"a","properties":{"addressPrefix":"10.0.0.0/8","nextHopType":"VnetLocal"}},{"name":"b","properties":{"ADDRESSPREFIX":"Internet","nextHopType":"none"}}]}}"#
+        ),
+        (
+            "networkSecurityGroups/securityRules/write", "networkSecurityGroups/nsg/securityRules/deny",
+            #"{"properties":{"direction":"Outbound","access":"Deny","destinationAddressPrefix":"Internet","priority":100}}"#
+        ),
+        (
+            "networkSecurityGroups/write", "networkSecurityGroups/nsg",
+            #"{"properties":{"securityRules":[{"properties":{"direction":"outbound","access":"deny","destinationAddressPrefixes":["10.1.0.0/16","0.0.0.0/0"]}}]}}"#
+        ),
+        ("virtualNetworks/subnets/write", "virtualNetworks/vnet/subnets/nodes", #"{"properties":{"defaultOutboundAccess":false}}"#),
+        (
+            "virtualNetworks/write", "virtualNetworks/vnet",
+            #"{"properties":{"subnets":[{"name":"nodes","properties":{"addressPrefix":"10.224.0.0/16","defaultOutboundAccess":false}}]}}"#
+        ),
+    ])
+    func egressCutOutsideAKSIsRoundThree(operation: String, resource: String, body: String) {
+        let m = Self.twoRoundsThenCut(operation, resource, body).correlate().milestones
+        #expect(m[2].time == Scenario.t("12:01"))
+        #expect(m[2].source == .detected)
+        #expect(m[2].evidence.hasPrefix("egress cut outside AKS"), "\(m[2].evidence)")
+    }
+
+    @Test(arguments: [
+        // A route to a firewall, an allow rule, a deny towards the VNet, default outbound left on.
+        (
+            "routeTables/routes/write", "routeTables/rt/routes/fw",
+            #"{"properties":{"addressPrefix":"0.0.0.0/0","nextHopType":"VirtualAppliance"}}"#
+        ),
+        (
+            "networkSecurityGroups/securityRules/write", "networkSecurityGroups/nsg/securityRules/allow",
+            #"{"properties":{"direction":"Outbound","access":"Allow","destinationAddressPrefix":"Internet"}}"#
+        ),
+        (
+            "networkSecurityGroups/securityRules/write", "networkSecurityGroups/nsg/securityRules/deny-vnet",
+            #"{"properties":{"direction":"Outbound","access":"Deny","destinationAddressPrefix":"VirtualNetwork"}}"#
+        ),
+        ("virtualNetworks/subnets/write", "virtualNetworks/vnet/subnets/nodes", #"{"properties":{"defaultOutboundAccess":true}}"#),
+    ])
+    func networkWritesThatKeepEgressAreNotRoundThree(operation: String, resource: String, body: String) {
+        let m = Self.twoRoundsThenCut(operation, resource, body).correlate().milestones
+        #expect(m[2].source == .notObserved)
+    }
+
+    @Test func aFailedCutIsNotRoundThree() {
+        let body = #"{"properties":{"addressPrefix":"0.0.0.0/0","nextHopType":"None"}}"#
+        let m = Self.twoRoundsThenCut("routeTables/routes/write", "routeTables/rt/routes/bh", body, status: "Failed").correlate().milestones
+        #expect(m[2].source == .notObserved)
+    }
+
+    @Test func aNatGatewayDetachedFromItsSubnetIsRoundThree() {
+        var s = Self.twoRoundsThenCut(
+            "virtualNetworks/subnets/write", "virtualNetworks/vnet/subnets/nodes", #"{"properties":{"addressPrefix":"10.224.0.0/16"}}"#)
+        // Without the earlier body showing the NAT gateway, nothing says it was detached.
+        #expect(s.correlate().milestones[2].source == .notObserved)
+        s.networkWrite(
+            "virtualNetworks/subnets/write", resource: "virtualNetworks/vnet/subnets/nodes", started: "08:00", succeeded: "08:01",
+            body: #"{"properties":{"addressPrefix":"10.224.0.0/16","natGateway":{"id":"/subscriptions/s/natGateways/ng"}}}"#)
+        let m = s.correlate().milestones[2]
+        #expect(m.time == Scenario.t("12:01"))
+        #expect(m.evidence.contains("NAT gateway detached"))
+    }
+
+    @Test func theEarlierOfTheOutboundChangeAndTheCutWinsAndACutBeforeTheOtherRoundsDoesNot() {
+        let deny = #"{"properties":{"direction":"Outbound","access":"Deny","destinationAddressPrefix":"*"}}"#
+        var s = Self.twoRoundsThenCut("networkSecurityGroups/securityRules/write", "networkSecurityGroups/nsg/securityRules/d", deny)
+        s.clusterWrite(started: "12:30", succeeded: "12:33", body: Scenario.body(registry: "acr1", outbound: "none"))
+        #expect(s.correlate().milestones[2].time == Scenario.t("12:01"))
+        var early = Scenario()
+        early.networkWrite(
+            "networkSecurityGroups/securityRules/write", resource: "networkSecurityGroups/nsg/securityRules/old",
+            started: "08:00", succeeded: "08:01", body: deny)
+        early.threeRounds()
+        #expect(early.correlate().milestones[2].time == Scenario.t("12:03"))
+    }
+
+    @Test func underAPlaybookWithoutEgressCutTheNetworkIsIgnored() {
+        var playbook = Playbook.threeRounds
+        playbook.rounds[2].marker.egressCut = false
+        let body = #"{"properties":{"addressPrefix":"0.0.0.0/0","nextHopType":"None"}}"#
+        let s = Self.twoRoundsThenCut("routeTables/routes/write", "routeTables/rt/routes/bh", body)
+        let m = s.correlate(playbook: playbook).milestones
+        #expect(m[2].source == .notObserved)
+    }
+
     @Test func aGivenMilestoneWinsAndIsMarked() {
         var s = Scenario()
         s.threeRounds()

@@ -34,6 +34,25 @@ struct PlaybookTests {
         #expect(result.attributions.first { $0.failure.eventID == f }?.missedRound == 1)
     }
 
+    @Test func aPlaybookFileRoundCanBeMarkedByAnEgressCut() throws {
+        let path = Paths.temporaryDirectory().appendingPathComponent("playbook.json").path
+        try #"""
+        {"name": "firewall-cut",
+         "rounds": [{"round": 1, "name": "cache", "field": "bootstrapProfile.artifactSource", "values": ["Cache"]},
+                    {"round": 2, "name": "egress", "field": "networkProfile.outboundType", "values": ["none"], "egressCut": true,
+                     "reimage": false}]}
+        """#.write(toFile: path, atomically: true, encoding: .utf8)
+        let playbook = try Playbook.load(path)
+        #expect(playbook.rounds.map(\.marker.egressCut) == [false, true])
+        #expect(playbook.rounds.map(\.requiresReimage) == [true, false])
+        var s = Scenario()
+        s.clusterWrite(started: "09:00", succeeded: "09:03", body: Scenario.body())
+        s.networkWrite(
+            "routeTables/routes/write", resource: "routeTables/rt/routes/bh", started: "11:00", succeeded: "11:02",
+            body: #"{"properties":{"addressPrefix":"0.0.0.0/0","nextHopType":"None"}}"#)
+        #expect(s.correlate(playbook: playbook).milestones.map(\.time) == [Scenario.t("09:03"), Scenario.t("11:02")])
+    }
+
     @Test(arguments: ["no-such-playbook", #"{"rounds": []}"#, #"{"rounds": [{"round": 1, "name": "x"}]}"#])
     func badPlaybooksAreRefusedWithTheReason(content: String) throws {
         var argument = content

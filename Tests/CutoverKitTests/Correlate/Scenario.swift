@@ -31,6 +31,22 @@ struct Scenario {
                 status: status, time: Self.t(succeeded), resourceKey: resource.uppercased(), operationKey: op))
     }
 
+    /// A network write (`routeTables/routes/write`…) under the cluster's resource group.
+    mutating func networkWrite(
+        _ operation: String, resource: String, started: String, succeeded: String, body: String?, status: String = "Succeeded"
+    ) {
+        let op = "net-\(nextID)"
+        let id = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/\(resource)"
+        activity.append(
+            ActivityFact(
+                recordID: self.id(), operation: "Microsoft.Network/\(operation)", status: "Started", time: Self.t(started),
+                resourceKey: id, operationKey: op, requestBody: body))
+        activity.append(
+            ActivityFact(
+                recordID: self.id(), operation: "Microsoft.Network/\(operation)", status: status, time: Self.t(succeeded),
+                resourceKey: id, operationKey: op))
+    }
+
     static func body(cache: Bool = true, registry: String? = nil, outbound: String = "loadBalancer") -> String {
         let reg =
             registry.map {

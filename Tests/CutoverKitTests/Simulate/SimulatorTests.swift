@@ -33,19 +33,23 @@ struct SimulatorTests {
 
     /// Runs the whole pipeline on a simulated incident and compares every failure with the truth.
     static func accuracy(
-        seed: UInt64, shapes: [ExportShape]? = nil, nodes: Int? = nil, playbook: Playbook = .threeRounds, bodies: Bool = true
+        seed: UInt64, shapes: [ExportShape]? = nil, nodes: Int? = nil, playbook: Playbook = .threeRounds, bodies: Bool = true,
+        egress: EgressMethod = .outboundType
     ) throws -> (agree: Int, total: Int, blamedConverged: Int) {
         var spec = SimulationSpec()
         spec.seed = seed
         spec.playbook = playbook
         spec.bodies = bodies
+        spec.egress = egress
         if let shapes { spec.shapes = shapes }
         if let nodes { spec.pools = SimulationSpec.pools(nodes: nodes, count: 4) }
-        let dir = Paths.temporaryDirectory()
-        let incident = try Pipeline.simulate(spec: spec, directory: dir.path)
-        let db = dir.appendingPathComponent("sim.sqlite").path
-        _ = try Pipeline.ingest(paths: [dir.appendingPathComponent("logs").path], dbPath: db)
-        let result = try Pipeline.correlate(dbPath: db, playbook: playbook)
+        let (incident, result) = try simulateAndCorrelate(spec)
+        return agreement(incident, result)
+    }
+
+    /// How many of the incident's failures cutover got right (verdict, first missed round,
+    /// node), and how many converged ones it blamed on a round.
+    static func agreement(_ incident: Incident, _ result: Correlator.Result) -> (agree: Int, total: Int, blamedConverged: Int) {
         let byUID = Dictionary(uniqueKeysWithValues: result.attributions.compactMap { a in a.failure.uid.map { ($0, a) } })
         var agree = 0
         var blamed = 0
@@ -57,6 +61,15 @@ struct SimulatorTests {
             if truth.verdict == "converged" && a.verdict == .missedRound { blamed += 1 }
         }
         return (agree, incident.failures.count, blamed)
+    }
+
+    /// Simulates `spec`, then ingests and correlates what it wrote.
+    static func simulateAndCorrelate(_ spec: SimulationSpec) throws -> (Incident, Correlator.Result) {
+        let dir = Paths.temporaryDirectory()
+        let incident = try Pipeline.simulate(spec: spec, directory: dir.path)
+        let db = dir.appendingPathComponent("sim.sqlite").path
+        _ = try Pipeline.ingest(paths: [dir.appendingPathComponent("logs").path], dbPath: db)
+        return (incident, try Pipeline.correlate(dbPath: db, playbook: spec.playbook))
     }
 
     @Test(arguments: [7, 11, 23, 42, 1009] as [UInt64])
@@ -102,6 +115,29 @@ struct SimulatorTests {
         let (agree, total, blamed) = try Self.accuracy(seed: seed, nodes: 40, bodies: false)
         #expect(total > 10)
         #expect(agree == total, "\(agree) of \(total) failures agree with the truth without request bodies")
+        #expect(blamed == 0)
+    }
+
+    /// Round 3 done with the network instead of `--outbound-type none`: the cut is the
+    /// milestone, at the network write's Succeeded time, and every failure still agrees.
+    @Test(
+        arguments: zip(
+            [EgressMethod.routeTable, .nsg, .subnet, .natGateway, .routeTable, .nsg], [true, true, true, true, false, false]))
+    func egressCutOutsideAKSMarksRoundThree(method: EgressMethod, bodies: Bool) throws {
+        var spec = SimulationSpec()
+        spec.seed = 31
+        spec.egress = method
+        spec.bodies = bodies
+        spec.pools = SimulationSpec.pools(nodes: 30, count: 3)
+        let (incident, result) = try Self.simulateAndCorrelate(spec)
+        let truth = try #require(incident.milestones.first { $0.round == 3 })
+        let round3 = try #require(result.milestones.first { $0.round.number == 3 })
+        #expect(round3.time == truth.succeededAt)
+        #expect(round3.source == (bodies ? .detected : .inferred), "\(round3.evidence)")
+        #expect(round3.evidence.contains(bodies ? "egress cut outside AKS" : "network write"), "\(round3.evidence)")
+        let (agree, total, blamed) = Self.agreement(incident, result)
+        #expect(total > 10)
+        #expect(agree == total, "\(agree) of \(total) failures agree with the truth with egress cut by \(method)")
         #expect(blamed == 0)
     }
 
