@@ -47,7 +47,27 @@ public struct CorrelationStore {
         while try n.step() {
             if let node = n.string(0), let t = n.string(1).flatMap({ try? Timestamp.parse($0) }) { firstSeen[node] = t }
         }
-        return CorrelationFacts(activity: activity, events: events, nodeFirstSeen: firstSeen)
+        return CorrelationFacts(activity: activity, events: events, nodeFirstSeen: firstSeen, sources: try loadSpans())
+    }
+
+    /// What each input file covers; nil when a file that holds records has no span recorded
+    /// (ingested by a cutover from before schema version 2), since then coverage cannot judge.
+    func loadSpans() throws -> [SourceSpan]? {
+        var spans: [SourceSpan] = []
+        let s = try db.prepare(
+            """
+            SELECT first_time, last_time, normal_events, activity_records, node_group_records FROM sources
+            WHERE kube_events + activity_records > 0 ORDER BY source_id
+            """)
+        while try s.step() {
+            guard let from = s.string(0).flatMap({ try? Timestamp.parse($0) }), let to = s.string(1).flatMap({ try? Timestamp.parse($0) })
+            else { return nil }
+            spans.append(
+                SourceSpan(
+                    window: TimeWindow(from: from, to: to), normalEvents: (s.int(2) ?? 0) > 0, activity: (s.int(3) ?? 0) > 0,
+                    nodeGroup: (s.int(4) ?? 0) > 0))
+        }
+        return spans
     }
 
     public func save(_ result: Correlator.Result) throws {
@@ -90,9 +110,12 @@ public struct CorrelationStore {
                     .text(row.status.rawValue),
                 ])
             }
-            let c = try db.prepare("INSERT INTO coverage_results (source, present, if_missing) VALUES (?1, ?2, ?3)")
+            let c = try db.prepare("INSERT INTO coverage_results (source, present, if_missing, windows) VALUES (?1, ?2, ?3, ?4)")
             for source in result.coverage.sources {
-                try c.run([.text(source.name), .integer(source.present ? 1 : 0), .text(source.ifMissing)])
+                try c.run([
+                    .text(source.name), .integer(source.present ? 1 : 0), .text(source.ifMissing),
+                    SQLValue(source.windows.map { $0.map(\.description).joined(separator: ", ") }),
+                ])
             }
             let cluster = result.milestones.compactMap(\.cluster).first
             let f = try db.prepare(

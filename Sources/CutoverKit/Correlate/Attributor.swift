@@ -84,6 +84,14 @@ public struct Attributor {
             text += " The bootstrap overlapped a milestone's operation, so the order is uncertain."
         }
         lowerForMissingEvidence(basis, &confidence, &text)
+        let blind = coverage.blindSpots(from: earliest.time ?? t, to: t)
+        if !blind.isEmpty {
+            confidence = .low
+            text +=
+                " No input that could show a reimage (Normal events, the node resource group's activity log) covers "
+                + blind.map { "\($0.from.minuteText)–\($0.to.minuteText)" }.joined(separator: ", ")
+                + ": a reimage of this node then would not show."
+        }
         return Attribution(
             failure: failure, verdict: .missedRound, missedRound: earliest.round.number,
             missedRounds: missed.map(\.round.number), confidence: confidence, explanation: text, basis: basis)

@@ -63,17 +63,64 @@ public struct EventFact: Sendable, Equatable {
     }
 }
 
-/// Everything correlation reads: the activity log, the relevant events, and when each node
-/// was first seen in any event.
+/// A closed span of time, written as an ISO 8601 interval (`2026-11-03T08:00:00Z/…`).
+public struct TimeWindow: Sendable, Equatable, CustomStringConvertible {
+    public var from: Timestamp
+    public var to: Timestamp
+
+    public init(from: Timestamp, to: Timestamp) {
+        self.from = from
+        self.to = to
+    }
+
+    public var description: String { "\(from.description)/\(to.description)" }
+
+    /// Sorted and joined where they overlap or lie less than `gap` seconds apart.
+    static func merge(_ windows: [TimeWindow], gap: Double) -> [TimeWindow] {
+        var merged: [TimeWindow] = []
+        for w in windows.sorted(by: { ($0.from, $0.to) < ($1.from, $1.to) }) {
+            if let last = merged.last, w.from.millis - last.to.millis <= Int64(gap * 1000) {
+                merged[merged.count - 1].to = max(last.to, w.to)
+            } else {
+                merged.append(w)
+            }
+        }
+        return merged
+    }
+}
+
+/// One input file as coverage sees it: the time its records span and the kinds of evidence it
+/// held (the `sources` row).
+public struct SourceSpan: Sendable, Equatable {
+    public var window: TimeWindow
+    public var normalEvents: Bool
+    public var activity: Bool
+    public var nodeGroup: Bool
+
+    public init(window: TimeWindow, normalEvents: Bool = false, activity: Bool = false, nodeGroup: Bool = false) {
+        self.window = window
+        self.normalEvents = normalEvents
+        self.activity = activity
+        self.nodeGroup = nodeGroup
+    }
+}
+
+/// Everything correlation reads: the activity log, the relevant events, when each node was
+/// first seen in any event, and what each input file covers (nil when unknown: a database
+/// ingested before cutover recorded it).
 public struct CorrelationFacts: Sendable {
     public var activity: [ActivityFact]
     public var events: [EventFact]
     public var nodeFirstSeen: [String: Timestamp]
+    public var sources: [SourceSpan]?
 
-    public init(activity: [ActivityFact], events: [EventFact], nodeFirstSeen: [String: Timestamp] = [:]) {
+    public init(
+        activity: [ActivityFact], events: [EventFact], nodeFirstSeen: [String: Timestamp] = [:], sources: [SourceSpan]? = nil
+    ) {
         self.activity = activity
         self.events = events
         self.nodeFirstSeen = nodeFirstSeen
+        self.sources = sources
     }
 
     /// Event reasons that correlation looks at; everything else is noise for it.

@@ -20,8 +20,42 @@ public struct FileSummary: Sendable, Equatable {
     public var skipped = 0
     public var rejects = 0
     public var bytes: Int64 = 0
+    /// The time span the file's records cover, and which bootstrap evidence it can hold.
+    public var evidence = FileEvidence()
 
     public init(path: String) { self.path = path }
+}
+
+/// What one input file can testify to, and over which time (DESIGN.md coverage): a reimage
+/// inside the span shows up in a file with Normal events or node-resource-group records, and
+/// cannot show up anywhere else.
+public struct FileEvidence: Sendable, Equatable {
+    /// The earliest and latest time of any record in the file.
+    public var first: Timestamp?
+    public var last: Timestamp?
+    /// Kubernetes events of type Normal (the upgrader, `RegisteredNode`, `Scheduled`…); a
+    /// Warnings-only export has none.
+    public var normalEvents = 0
+    /// Activity records about resources in an AKS node resource group (`MC_…`): Compute reimages
+    /// and restarts.
+    public var nodeGroupRecords = 0
+
+    public init() {}
+
+    mutating func widen(_ from: Timestamp, _ to: Timestamp) {
+        first = min(first ?? from, from)
+        last = max(last ?? to, to)
+    }
+
+    mutating func add(_ event: KubeEvent) {
+        widen(event.firstSeen, event.lastSeen)
+        if event.type == "Normal" { normalEvents += 1 }
+    }
+
+    mutating func add(_ record: ActivityRecord) {
+        widen(record.time, record.time)
+        if record.resourceKey.contains("/resourcegroups/mc_") { nodeGroupRecords += 1 }
+    }
 }
 
 /// The outcome of one `ingest`: per file, and in total. Decides the exit code.

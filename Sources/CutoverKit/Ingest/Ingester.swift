@@ -145,7 +145,10 @@ public final class Ingester {
                     file: name, done: batch.diskOffset, total: reader.size,
                     records: summary.kubeEvents + summary.activityRecords)
                 summary.bytes = batch.bytesRead
-                if batch.isLast { try store.recordSightings(batch.sightings) }
+                if batch.isLast {
+                    try store.recordSightings(batch.sightings)
+                    summary.evidence = batch.evidence
+                }
                 if let ending = batch.ending {
                     summary.status = .truncated
                     summary.problem = ending.description

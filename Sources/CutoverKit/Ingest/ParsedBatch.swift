@@ -24,6 +24,8 @@ struct ParsedBatch: Sendable {
     var isLast = false
     /// On the last batch: every node the file's events mention, with the first and last time.
     var sightings: [String: (first: Timestamp, last: Timestamp)] = [:]
+    /// On the last batch: the file's time span and evidence kinds.
+    var evidence = FileEvidence()
 
     mutating func append(_ item: Item, position: RecordPosition, raw: UnsafeRawBufferPointer?) {
         let start = arena.count
@@ -76,6 +78,7 @@ final class ParseWorker: @unchecked Sendable {
         var batch = ParsedBatch()
         batch.arena.reserveCapacity(batchSize * 1024)
         var sightings: [String: (first: Timestamp, last: Timestamp)] = [:]
+        var evidence = FileEvidence()
         var open = true
         let handle: (FramedItem) -> Void = { item in
             switch item {
@@ -90,8 +93,11 @@ final class ParseWorker: @unchecked Sendable {
                                 min(seen?.first ?? event.firstSeen, event.firstSeen), max(seen?.last ?? event.lastSeen, event.lastSeen)
                             )
                         }
+                        evidence.add(event)
                         batch.append(.kubeEvent(event), position: position, raw: bytes)
-                    case .activity(let record): batch.append(.activity(record), position: position, raw: bytes)
+                    case .activity(let record):
+                        evidence.add(record)
+                        batch.append(.activity(record), position: position, raw: bytes)
                     case .skipped: batch.append(.skipped, position: position, raw: nil)
                     }
                 } catch let error as JSONIndex.SyntaxError {
@@ -133,6 +139,7 @@ final class ParseWorker: @unchecked Sendable {
         batch.bytesRead = reader.offset
         batch.isLast = true
         batch.sightings = sightings
+        batch.evidence = evidence
         if open { _ = queue.put(batch) }
         queue.close()
     }

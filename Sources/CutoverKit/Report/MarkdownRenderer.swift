@@ -232,15 +232,34 @@ public struct MarkdownRenderer {
 
     private func inputs(_ p: Postmortem) -> [String] {
         var out = [
-            "## Inputs", "", "| File | Status | Kubernetes events | Activity records | Duplicates | Skipped | Rejects |",
-            "|---|---|---|---|---|---|---|",
+            "## Inputs", "",
+            "| File | Status | Covers (UTC) | Kubernetes events | Activity records | Duplicates | Skipped | Rejects |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         for i in p.inputs {
+            var covers = ""
+            if let first = i.firstTime, let last = i.lastTime { covers = span((first, last)) }
             out.append(
-                "| \(MarkdownEscape.cell(i.name)) | \(i.status) | \(i.kubeEvents) | \(i.activityRecords) | \(i.duplicates) | \(i.skipped) | \(i.rejects) |"
-            )
+                "| \(MarkdownEscape.cell(i.name)) | \(i.status) | \(covers) | \(i.kubeEvents) | \(i.activityRecords) | "
+                    + "\(i.duplicates) | \(i.skipped) | \(i.rejects) |")
         }
         out.append("")
+        if p.evidence.contains(where: { $0.windows != nil }) {
+            out += [
+                "What the inputs can show, and when (a reimage outside these windows would not show; a missed round "
+                    + "resting on such a gap is marked low confidence):",
+                "", "| Evidence | Covers (UTC) |", "|---|---|",
+            ]
+            for e in p.evidence {
+                let windows = (e.windows ?? "").split(separator: ",").compactMap { w -> String? in
+                    let ends = w.trimmingCharacters(in: .whitespaces).split(separator: "/").map(String.init)
+                    return ends.count == 2 ? span((ends[0], ends[1])) : nil
+                }
+                let cell = !e.present ? "absent" : windows.isEmpty ? "present" : windows.joined(separator: ", ")
+                out.append("| \(MarkdownEscape.cell(e.source)) | \(cell) |")
+            }
+            out.append("")
+        }
         if p.rejectCount > 0 {
             out.append(
                 "\(p.rejectCount) record(s) could not be read; they are kept in the `rejects` table "
@@ -252,6 +271,14 @@ public struct MarkdownRenderer {
             out.append("")
         }
         return out
+    }
+
+    /// `2026-11-03 08:00–14:29`, or both dates when the span crosses midnight.
+    private func span(_ ends: (String, String)) -> String {
+        let (a, b) = (human(ends.0), human(ends.1))
+        guard a.count >= 16, b.count >= 16 else { return "\(a)–\(b)" }
+        let sameDay = a.prefix(10) == b.prefix(10)
+        return "\(a.prefix(16))–\(sameDay ? b.dropFirst(11).prefix(5) : b.prefix(16))"
     }
 
     /// `2026-11-03T10:03:12.000Z` → `2026-11-03 10:03:12`.

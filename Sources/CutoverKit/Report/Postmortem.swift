@@ -61,6 +61,9 @@ public struct Postmortem: Sendable {
         public var duplicates: Int
         public var skipped: Int
         public var rejects: Int
+        /// The earliest and latest record time in the file (stored text), when recorded.
+        public var firstTime: String?
+        public var lastTime: String?
     }
 
     public struct RejectRow: Sendable, Equatable {
@@ -82,6 +85,9 @@ public struct Postmortem: Sendable {
     public var cohorts: [CohortRow]
     /// Evidence sources the inputs lacked, with what that costs.
     public var missingEvidence: [(source: String, cost: String)]
+    /// Every kind of evidence: whether the inputs hold it, and the time windows they cover
+    /// (ISO 8601 intervals, comma-separated; nil when unknown).
+    public var evidence: [(source: String, present: Bool, windows: String?)]
     public var inputs: [InputRow]
     public var rejects: [RejectRow]
     public var rejectCount: Int

@@ -79,14 +79,15 @@ public struct PostmortemBuilder {
         }
         let sources = try db.rows(
             """
-            SELECT path, status, kube_events, activity_records, duplicates, skipped, rejects
+            SELECT path, status, kube_events, activity_records, duplicates, skipped, rejects, first_time, last_time
             FROM sources ORDER BY path, source_id
             """)
         let names = PostmortemBuilder.displayNames(sources.map { $0[0].text })
         let inputs = zip(sources, names).map { r, name in
             Postmortem.InputRow(
                 name: name, status: r[1].text, kubeEvents: Int(r[2].text) ?? 0, activityRecords: Int(r[3].text) ?? 0,
-                duplicates: Int(r[4].text) ?? 0, skipped: Int(r[5].text) ?? 0, rejects: Int(r[6].text) ?? 0)
+                duplicates: Int(r[4].text) ?? 0, skipped: Int(r[5].text) ?? 0, rejects: Int(r[6].text) ?? 0,
+                firstTime: optional(r[7]), lastTime: optional(r[8]))
         }.sorted { ($0.name, $0.status) < ($1.name, $1.status) }
         let rejects = try db.rows(
             """
@@ -104,8 +105,9 @@ public struct PostmortemBuilder {
         let detectedCluster = try db.scalar(
             "SELECT cluster FROM attributions WHERE cluster IS NOT NULL GROUP BY cluster ORDER BY count(*) DESC, cluster LIMIT 1")
         let playbook = try db.scalar("SELECT playbook FROM milestone_results LIMIT 1").flatMap(optional)
-        let missingEvidence = try db.rows("SELECT source, if_missing FROM coverage_results WHERE present = 0 ORDER BY source")
-            .map { (source: $0[0].text, cost: $0[1].text) }
+        let coverage = try db.rows("SELECT source, present, if_missing, windows FROM coverage_results ORDER BY source")
+        let missingEvidence = coverage.filter { $0[1].text == "0" }.map { (source: $0[0].text, cost: $0[2].text) }
+        let evidence = coverage.map { (source: $0[0].text, present: $0[1].text == "1", windows: optional($0[3])) }
         let cohorts = try db.rows(
             """
             SELECT round, name, nodes_with_round, failing_with_round, nodes_without_round, failing_without_round
@@ -120,7 +122,7 @@ public struct PostmortemBuilder {
             cluster: cluster ?? detectedCluster.flatMap(optional), playbook: playbook,
             windowStart: window.flatMap { optional($0[0]) }, windowEnd: window.flatMap { optional($0[1]) },
             milestones: milestones, failures: failures, missedNodes: missedNodes, matrix: matrixRows, cohorts: cohorts,
-            missingEvidence: missingEvidence, inputs: inputs,
+            missingEvidence: missingEvidence, evidence: evidence, inputs: inputs,
             rejects: rejects, rejectCount: try db.int("SELECT count(*) FROM rejects"))
     }
 }

@@ -82,13 +82,16 @@ public final class EventStore {
             """
             UPDATE sources SET status = ?1, problem = ?2, kube_events = kube_events + ?3, uidless_events = uidless_events + ?8,
                 activity_records = activity_records + ?4, duplicates = duplicates + ?5, skipped = skipped + ?6,
-                rejects = (SELECT count(*) FROM rejects WHERE source_id = ?7)
+                rejects = (SELECT count(*) FROM rejects WHERE source_id = ?7),
+                first_time = ?9, last_time = ?10, normal_events = ?11, node_group_records = ?12
             WHERE source_id = ?7
             """
         ).run([
             .text(file.status.rawValue), SQLValue(file.problem), .integer(Int64(file.kubeEvents)),
             .integer(Int64(file.activityRecords)), .integer(Int64(file.duplicates)), .integer(Int64(file.skipped)),
-            .integer(id), .integer(Int64(pendingUIDLessEvents)),
+            .integer(id), .integer(Int64(pendingUIDLessEvents)), SQLValue(file.evidence.first?.description),
+            SQLValue(file.evidence.last?.description), .integer(Int64(file.evidence.normalEvents)),
+            .integer(Int64(file.evidence.nodeGroupRecords)),
         ])
         pendingUIDEvents = 0
         pendingUIDLessEvents = 0

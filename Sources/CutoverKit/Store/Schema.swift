@@ -194,7 +194,16 @@ public enum Schema {
         CREATE VIEW node_rounds AS
             SELECT r.node, n.vmss, n.instance_id, n.pool, r.round, r.bootstrapped_at, r.status
             FROM node_round_results r LEFT JOIN node_results n ON n.node = r.node;
+        """,
+        // 2: what each input file can testify to, and over which time, so that coverage can
+        // name the windows no evidence covers.
         """
+        ALTER TABLE sources ADD COLUMN first_time TEXT;
+        ALTER TABLE sources ADD COLUMN last_time TEXT;
+        ALTER TABLE sources ADD COLUMN normal_events INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sources ADD COLUMN node_group_records INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE coverage_results ADD COLUMN windows TEXT;
+        """,
     ]
 
     public static var version: Int { migrations.count }

@@ -373,6 +373,41 @@ struct AttributionTests {
         #expect(s.correlate().coverage.warningsOnly)
     }
 
+    /// A `kubectl get events` dump keeps the last hour: between round 2 (10:33) and its start
+    /// (12:30) nothing could show a reimage of the node, so "missed round 2" is a guess.
+    @Test func aMissedRoundRestingOnAWindowNoInputCoversIsLowConfidence() throws {
+        var s = Scenario()
+        s.threeRounds()
+        s.seen(nodeA, at: "08:00")
+        s.upgraderReimage(nodeA, at: "09:30")
+        let f = s.pullFailure(nodeA, at: "13:00")
+        let listSpan = TimeWindow(from: Scenario.t("12:30"), to: Scenario.t("13:30"))
+        let clusterLog = TimeWindow(from: Scenario.t("08:00"), to: Scenario.t("14:00"))
+        s.sources = [SourceSpan(window: listSpan, normalEvents: true), SourceSpan(window: clusterLog, activity: true)]
+        let a = try #require(s.attribution(f))
+        #expect(a.verdict == .missedRound && a.missedRound == 2)
+        #expect(a.confidence == .low)
+        #expect(a.explanation.contains("2026-11-03 10:33:00–2026-11-03 12:30:00"), "\(a.explanation)")
+        #expect(s.correlate().coverage.blindSpots(from: Scenario.t("10:33"), to: Scenario.t("13:00")).count == 1)
+
+        // The node resource group's activity log covering the gap is enough.
+        s.sources?.append(
+            SourceSpan(window: TimeWindow(from: Scenario.t("10:00"), to: Scenario.t("12:45")), activity: true, nodeGroup: true))
+        let covered = try #require(s.attribution(f))
+        #expect(covered.confidence == .high, "\(covered.explanation)")
+        #expect(!covered.explanation.contains("No input"))
+    }
+
+    @Test func windowsOfOneKindMergeAcrossShortGapsButNotLongOnes() {
+        let w = { (a: String, b: String) in TimeWindow(from: Scenario.t(a), to: Scenario.t(b)) }
+        let merged = TimeWindow.merge([w("11:00", "11:14"), w("10:40", "10:59"), w("12:12", "12:51"), w("14:30", "14:40")], gap: 3600)
+        #expect(merged == [w("10:40", "12:51"), w("14:30", "14:40")])
+        let coverage = Coverage(sources: [], reimageWindows: merged)
+        #expect(coverage.blindSpots(from: Scenario.t("10:33"), to: Scenario.t("12:00")).isEmpty)  // 7 minutes: too short to matter
+        #expect(coverage.blindSpots(from: Scenario.t("12:00"), to: Scenario.t("15:00")) == [w("12:51", "14:30"), w("14:40", "15:00")])
+        #expect(Coverage(sources: []).blindSpots(from: Scenario.t("08:00"), to: Scenario.t("15:00")).isEmpty)
+    }
+
     @Test func aReusedInstanceIdIsANewNodeButAReimageIsNot() throws {
         var s = Scenario()
         s.threeRounds()

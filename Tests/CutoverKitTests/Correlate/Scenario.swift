@@ -4,6 +4,8 @@
 struct Scenario {
     var activity: [ActivityFact] = []
     var events: [EventFact] = []
+    /// What each input file covered; nil: unknown, as for a database from before schema 2.
+    var sources: [SourceSpan]?
     var nextID: Int64 = 1
 
     static func t(_ hhmm: String) -> Timestamp {
@@ -127,7 +129,7 @@ struct Scenario {
             if e.objectKind == "Node", let n = e.objectName { firstSeen[n] = min(firstSeen[n] ?? e.firstSeen, e.firstSeen) }
         }
         return Correlator(playbook: playbook, given: given)
-            .correlate(CorrelationFacts(activity: activity, events: events, nodeFirstSeen: firstSeen))
+            .correlate(CorrelationFacts(activity: activity, events: events, nodeFirstSeen: firstSeen, sources: sources))
     }
 
     func attribution(_ eventID: Int64, given: [Int: Timestamp] = [:]) -> Attribution? {

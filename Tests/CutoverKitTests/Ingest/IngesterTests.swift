@@ -41,6 +41,29 @@ struct IngesterTests {
         #expect(try Database(path: db).int("SELECT compressed FROM sources") == 1)
     }
 
+    /// Each file's span and evidence kinds, which coverage uses to find windows no input covers.
+    @Test func eachFileRecordsItsTimeSpanAndWhatEvidenceItHolds() throws {
+        let warnings = dir.appendingPathComponent("kube-events.json").path
+        try [
+            event(uid: "w1", count: 1, first: "2026-11-03T12:10:00Z", last: "2026-11-03T12:10:00Z"),
+            event(uid: "w2", count: 9, first: "2026-11-03T12:20:00Z", last: "2026-11-03T13:45:00Z"),
+        ].joined(separator: "\n").write(toFile: warnings, atomically: true, encoding: .utf8)
+        let samples = Paths.samples.appendingPathComponent("logs").path
+        _ = try Pipeline.ingest(paths: [warnings, samples], dbPath: db)
+        let rows = try Database(path: db).rows(
+            "SELECT name, first_time, last_time, normal_events, node_group_records, kube_events FROM sources ORDER BY source_id")
+        let byName = Dictionary(rows.map { ($0[0].text, $0) }, uniquingKeysWith: { a, _ in a })
+        let kube = try #require(byName["kube-events.json"])
+        #expect(kube[1].text == "2026-11-03T12:10:00.000Z" && kube[2].text == "2026-11-03T13:45:00.000Z")
+        #expect(kube[3].text == "0" && kube[4].text == "0")
+        let exporter = try #require(byName["event-exporter.ndjson.gz"])
+        #expect(Int(exporter[3].text) ?? 0 > 0 && Int(exporter[3].text) ?? 0 < Int(exporter[5].text) ?? 0)
+        // The cluster's activity log, and the node resource group's in the PT1H tree.
+        let cluster = try #require(byName["activity-log.json.gz"])
+        #expect(cluster[4].text == "0" && cluster[1].text < cluster[2].text)
+        #expect(rows.filter { $0[0].text == "PT1H.json.gz" }.allSatisfy { Int($0[4].text) ?? 0 > 0 })
+    }
+
     @Test func reingestingTheSameContentIsANoOp() throws {
         let path = dir.appendingPathComponent("a.json").path
         try event(uid: "u1", count: 2, first: "2026-11-03T13:00:00Z", last: "2026-11-03T13:05:00Z").write(
