@@ -88,13 +88,16 @@ public struct CorrelationStore {
                 ])
             }
             let n = try db.prepare(
-                "INSERT INTO node_results (node, vmss, instance_id, pool, first_seen, removed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+                """
+                INSERT INTO node_results (node, vmss, instance_id, pool, first_seen, removed_at, recreated_at)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                """)
             let b = try db.prepare("INSERT INTO bootstrap_results (node, time, kind, strength, evidence) VALUES (?1, ?2, ?3, ?4, ?5)")
             for node in result.nodes {
                 try n.run([
                     .text(node.name), SQLValue(node.parsed?.vmss), SQLValue(node.parsed?.instanceID),
                     SQLValue(node.parsed?.pool), .text(node.firstSeen.description),
-                    SQLValue(node.removedAt?.description),
+                    SQLValue(node.removedAt?.description), SQLValue(node.recreatedAt?.description),
                 ])
                 for boot in node.bootstraps {
                     try b.run([

@@ -196,13 +196,14 @@ public enum Schema {
             FROM node_round_results r LEFT JOIN node_results n ON n.node = r.node;
         """,
         // 2: what each input file can testify to, and over which time, so that coverage can
-        // name the windows no evidence covers.
+        // name the windows no evidence covers; when a reused node name began to mean a new node.
         """
         ALTER TABLE sources ADD COLUMN first_time TEXT;
         ALTER TABLE sources ADD COLUMN last_time TEXT;
         ALTER TABLE sources ADD COLUMN normal_events INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE sources ADD COLUMN node_group_records INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE coverage_results ADD COLUMN windows TEXT;
+        ALTER TABLE node_results ADD COLUMN recreated_at TEXT;
         """,
     ]
 

@@ -143,4 +143,16 @@ struct SavedQueryTests {
         #expect(result.columns == columns)
         #expect(!result.rows.isEmpty || file == "rejects.sql")
     }
+
+    /// The sample's scale-out at 13:05 reuses the removed surge node's instance id: its history
+    /// holds both nodes, and node-evidence tells them apart.
+    @Test func aReusedNameSplitsItsEvidenceIntoGenerations() throws {
+        let db = try Database(path: try correlatedSampleDatabase(), readOnly: true)
+        let recreated = try db.rows("SELECT node, recreated_at FROM node_results WHERE recreated_at IS NOT NULL")
+        #expect(recreated.count == 1)
+        let node = try #require(recreated.first?[0].text)
+        let text = try String(contentsOf: Paths.queries.appendingPathComponent("node-evidence.sql"), encoding: .utf8)
+        let generations = try QueryRunner(db: db).run(text).rows.filter { $0[0].text == node }.map { $0[5].text }
+        #expect(generations.contains("earlier") && generations.last == "current", "\(generations)")
+    }
 }
