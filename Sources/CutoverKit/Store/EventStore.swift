@@ -196,13 +196,10 @@ public final class EventStore {
         Int64(try db.int("SELECT coalesce(max(event_id), 0) FROM kube_events"))
     }
 
-    /// Drops the uid index for a bulk load; `foldEvents` builds it again, sorted, which is
-    /// several times cheaper than keeping it up to date row by row (random uids touch a random
-    /// leaf each). The reason index stays: a few dozen reasons, each row lands at the end of its
-    /// reason's range, so keeping it costs less than a rebuild, which must read the whole table
-    /// (0.5 s of the serial end of a million-event load; docs/PERFORMANCE.md).
+    /// Drops the event indexes for a bulk load; `foldEvents` builds them again, sorted, which
+    /// is several times cheaper than keeping them up to date row by row.
     public func beginBulkLoad() throws {
-        try db.execute("DROP INDEX IF EXISTS kube_events_by_key;")
+        try db.execute("DROP INDEX IF EXISTS kube_events_by_key; DROP INDEX IF EXISTS kube_events_by_reason;")
     }
 
     /// Restores the indexes if a bulk load dropped them, then folds every key that rows after
