@@ -3,7 +3,8 @@
 
 /// Feeds the input to a framer (JSON, or CSV when the first byte's top bit is set) in chunks
 /// whose size comes from the first byte, so the fuzzer explores chunk boundaries too; every
-/// framed record is indexed and decoded.
+/// framed record is indexed and decoded. JSON input is framed a second and third time, with
+/// and without the whole-line NDJSON path: both must give the same items.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzIngest(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard size > 0 else { return 0 }
@@ -36,6 +37,33 @@ public func fuzzIngest(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         offset = end
     }
     if csv { csvFramer.finish(handle) } else { framer.finish(handle) }
+    if !csv {
+        precondition(
+            framed(input, chunk: chunk, wholeLines: false) == framed(input, chunk: chunk, wholeLines: true),
+            "the whole-line path framed differently from the byte scan")
+    }
     _ = try? Timestamp.parse(String(decoding: input.prefix(40), as: UTF8.self))
     return 0
+}
+
+/// Every item the JSON framer emits for `input`, as text, with or without whole NDJSON lines.
+func framed(_ input: UnsafeRawBufferPointer, chunk: Int, wholeLines: Bool) -> [String] {
+    var framer = JSONFramer(maxRecordBytes: 4096)
+    var json = JSONIndex()
+    var items: [String] = []
+    let collect: (FramedItem) -> Void = { item in
+        switch item {
+        case .record(let bytes, let p): items.append("r \(p.offset) \(p.line) \(Array(bytes))")
+        case .invalid(let reason, let snippet, let p): items.append("i \(p.offset) \(p.line) \(reason) \(snippet)")
+        }
+    }
+    let validate: (UnsafeRawBufferPointer) -> Bool = { (try? json.load($0)) != nil }
+    var offset = 0
+    while offset < input.count {
+        let end = min(input.count, offset + chunk)
+        framer.feed(UnsafeRawBufferPointer(rebasing: input[offset..<end]), wholeLine: wholeLines ? validate : nil, collect)
+        offset = end
+    }
+    framer.finish(collect)
+    return items
 }

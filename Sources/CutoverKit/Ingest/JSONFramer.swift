@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Where a record starts in its input: the byte offset in the decompressed stream and the
 /// 1-based line number, so an error can point at it in `zcat file | sed -n 'Np'`.
 public struct RecordPosition: Sendable, Equatable, Hashable {
@@ -68,8 +72,15 @@ public struct JSONFramer {
     }
 
     /// Feeds one chunk; `emit` is called for every item completed inside it.
+    ///
+    /// `wholeLine`, when given, is offered each top-level line that starts with `{`, ends with
+    /// `}` and holds no `[` (so it cannot be a wrapper) – the shape of almost every NDJSON line.
+    /// When it accepts the line as one complete JSON value (the caller parses it, and keeps
+    /// the parse), the line is emitted as a record without the byte-by-byte scan; when it
+    /// refuses, the line is framed byte by byte as without it. Either way the items are the same.
     public mutating func feed(
-        _ chunk: UnsafeRawBufferPointer, _ emit: (FramedItem) throws -> Void
+        _ chunk: UnsafeRawBufferPointer, wholeLine: ((UnsafeRawBufferPointer) -> Bool)? = nil,
+        _ emit: (FramedItem) throws -> Void
     ) rethrows {
         let n = chunk.count
         guard n > 0, let base = chunk.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
@@ -77,6 +88,17 @@ public struct JSONFramer {
         // Start of the bytes of the current record (or skipped text) not yet copied to `buffer`.
         var pending = mode == .inRecord || mode == .skippingLine || mode == .skippingElement ? 0 : -1
         while i < n {
+            if let wholeLine, lineStart, mode == .between, depth == 0, base[i] == 0x7B,
+                let end = Self.singleLineObject(base, from: i, count: n, limit: maxRecordBytes)
+            {
+                let record = UnsafeRawBufferPointer(start: base + i, count: end.last + 1 - i)
+                if wholeLine(record) {
+                    try emit(.record(record, RecordPosition(offset: consumed + Int64(i), line: line)))
+                    line += 1
+                    i = end.newline + 1
+                    continue
+                }
+            }
             if mode == .inRecord && !escaped && !collectingKey && !lineStart {
                 // Fast path: skip the bytes that cannot change the state (most of a record).
                 let skipFrom = i
@@ -252,6 +274,21 @@ public struct JSONFramer {
             }
         }
         reset()
+    }
+
+    /// For a line starting at `from`: the index of its last byte before trailing white space
+    /// and of its newline, when the line ends with `}`, holds no `[`, fits in `limit` bytes and
+    /// its newline is inside this chunk.
+    @inline(__always)
+    private static func singleLineObject(
+        _ base: UnsafePointer<UInt8>, from: Int, count: Int, limit: Int
+    ) -> (last: Int, newline: Int)? {
+        guard let found = memchr(base + from, 0x0A, count - from) else { return nil }
+        let newline = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        var last = newline - 1
+        while last > from, base[last] == 0x0D || base[last] == 0x20 || base[last] == 0x09 { last -= 1 }
+        guard base[last] == 0x7D, last + 1 - from <= limit, memchr(base + from, 0x5B, last + 1 - from) == nil else { return nil }
+        return (last, newline)
     }
 
     /// Bytes that can change the framer's state outside a string.

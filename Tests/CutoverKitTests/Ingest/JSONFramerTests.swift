@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import CutoverKit
@@ -145,5 +146,92 @@ struct JSONFramerTests {
     func valueCutOffByTheEndOfTheInput(chunk: Int) {
         let text = "{\"a\":1}\n{\"b\":[1,2"
         #expect(frame(text, chunk: chunk) == [.record("{\"a\":1}", line: 1), .invalid("input ends inside a JSON value", line: 2)])
+    }
+}
+
+/// The NDJSON fast path (`wholeLine`) must frame exactly as the byte-by-byte scan does:
+/// same records, same invalid items, same positions, whatever the bytes and the chunking.
+@Suite("JSONFramer: whole NDJSON lines framed at once, identically")
+struct JSONFramerWholeLineTests {
+    /// Items with their byte offsets, framed with or without the whole-line path.
+    static func items(_ bytes: [UInt8], chunk: Int, wholeLine: Bool) -> [String] {
+        var framer = JSONFramer(maxRecordBytes: 300)
+        var json = JSONIndex()
+        var accepted = 0
+        var out: [String] = []
+        let collect: (FramedItem) -> Void = { item in
+            switch item {
+            case .record(let b, let p): out.append("record \(p.offset) \(p.line) \(String(decoding: b, as: UTF8.self))")
+            case .invalid(let reason, let snippet, let p):
+                out.append("invalid \(p.offset) \(p.line) \(reason) \(String(decoding: snippet, as: UTF8.self))")
+            }
+        }
+        let validate: (UnsafeRawBufferPointer) -> Bool = { line in
+            guard (try? json.load(line)) != nil else { return false }
+            accepted += 1
+            return true
+        }
+        var i = 0
+        while i < bytes.count {
+            let end = min(bytes.count, i + chunk)
+            bytes[i..<end].withUnsafeBytes { framer.feed($0, wholeLine: wholeLine ? validate : nil, collect) }
+            i = end
+        }
+        framer.finish(collect)
+        if wholeLine && chunk == Int.max { out.append("accepted \(accepted > 0)") }
+        return out
+    }
+
+    static let seeds: [String] = [
+        "{\"a\":1}\r\n\r\n{\"b\":\"x\\\"}\"}\n{\"c\":[1,{\"d\":2}]}",
+        "{\"a\":1} {\"b\":2}\n{\"c\":{\"d\":3}}\n  {\"e\":4}  \n{\"f\":\"}\"}\n",
+        "{\"records\":[{\"a\":1},{\"b\":2}]}\n{\"x\":1}\n",
+        "{\"a\":{\"b\":1}\n{\"c\":2}\nnot json\n{\"d\":\"\\u00e9\"}\t\n{\"too\":\"" + String(repeating: "x", count: 400) + "\"}\n{\"e\":5}",
+        "{\n  \"pretty\": 1\n}\n{\"compact\":2}\n",
+    ]
+
+    @Test func sameItemsAsTheByteScanOnSeedsCorpusAndMutations() throws {
+        var inputs = Self.seeds.map { Array($0.utf8) }
+        let corpus = Paths.repository.appendingPathComponent("Fuzz/corpus")
+        for name in try FileManager.default.contentsOfDirectory(atPath: corpus.path).sorted() {
+            inputs.append(Array(try Data(contentsOf: corpus.appendingPathComponent(name))))
+        }
+        var rng = SeededGenerator(seed: 2026)
+        let edits: [UInt8] = Array("{}[]\"\\\n\r ,:x".utf8)
+        for base in inputs.prefix(Self.seeds.count + 4) {
+            for _ in 0..<300 where !base.isEmpty {
+                var mutated = base
+                for _ in 0...rng.int(0...3) {
+                    let at = rng.int(0...(mutated.count - 1))
+                    switch rng.int(0...2) {
+                    case 0: mutated[at] = edits[rng.int(0...(edits.count - 1))]
+                    case 1: mutated.insert(edits[rng.int(0...(edits.count - 1))], at: at)
+                    default: if mutated.count > 1 { mutated.remove(at: at) }
+                    }
+                }
+                inputs.append(mutated)
+            }
+        }
+        var differing = 0
+        for input in inputs {
+            for chunk in [1, 5, 64, Int.max] {
+                let scanned = Self.items(input, chunk: chunk, wholeLine: false)
+                var fast = Self.items(input, chunk: chunk, wholeLine: true)
+                if chunk == Int.max { fast.removeLast() }
+                if scanned != fast {
+                    differing += 1
+                    Issue.record("differs for \(String(decoding: input, as: UTF8.self).debugDescription) in chunks of \(chunk)")
+                }
+            }
+        }
+        #expect(differing == 0)
+        #expect(inputs.count > 2000)
+    }
+
+    @Test func theFastPathIsTakenForNDJSON() {
+        let ndjson = Array("{\"a\":1}\n{\"b\":2}\n".utf8)
+        #expect(Self.items(ndjson, chunk: Int.max, wholeLine: true).last == "accepted true")
+        let pretty = Array("{\n \"a\": 1\n}\n".utf8)
+        #expect(Self.items(pretty, chunk: Int.max, wholeLine: true).last == "accepted false")
     }
 }
