@@ -153,6 +153,7 @@ public final class Ingester {
                     summary.status = .truncated
                     summary.problem = ending.description
                 }
+                worker.recycle(batch)
             }
             worker.wait()
             summary.duplicates += try store.foldEvents(after: lastEvent)

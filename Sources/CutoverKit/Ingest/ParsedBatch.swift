@@ -27,6 +27,18 @@ struct ParsedBatch: Sendable {
     /// On the last batch: the file's time span and evidence kinds.
     var evidence = FileEvidence()
 
+    /// Empties the batch for reuse, keeping its storage.
+    mutating func reset() {
+        items.removeAll(keepingCapacity: true)
+        arena.removeAll(keepingCapacity: true)
+        bytesRead = 0
+        diskOffset = 0
+        ending = nil
+        isLast = false
+        sightings = [:]
+        evidence = FileEvidence()
+    }
+
     mutating func append(_ item: Item, position: RecordPosition, raw: UnsafeRawBufferPointer?) {
         let start = arena.count
         if let raw { arena.append(contentsOf: raw) }
@@ -44,6 +56,10 @@ final class ParseWorker: @unchecked Sendable {
     private let maxRecordBytes: Int
     private let batchSize: Int
     let queue: BoundedQueue<ParsedBatch>
+    /// Batches the writer is done with, handed back to be emptied and filled again here: their
+    /// records' strings are then freed on this thread, not the writer's (the busier one), and
+    /// their storage is not allocated again.
+    private let spare: BoundedQueue<ParsedBatch>
     private let done = DoneLatch()
 
     init(reader: GzipReader, maxRecordBytes: Int, batchSize: Int = 2_000, depth: Int = 4) {
@@ -51,6 +67,20 @@ final class ParseWorker: @unchecked Sendable {
         self.maxRecordBytes = maxRecordBytes
         self.batchSize = batchSize
         self.queue = BoundedQueue(capacity: depth)
+        self.spare = BoundedQueue(capacity: 2)
+    }
+
+    /// Hands a batch the consumer has written back for reuse (dropped if enough are waiting).
+    func recycle(_ batch: ParsedBatch) { _ = spare.offer(batch) }
+
+    private func nextBatch() -> ParsedBatch {
+        if var batch = spare.poll() {
+            batch.reset()
+            return batch
+        }
+        var batch = ParsedBatch()
+        batch.arena.reserveCapacity(batchSize * 1024)
+        return batch
     }
 
     func start() {
@@ -75,16 +105,21 @@ final class ParseWorker: @unchecked Sendable {
         var framer = JSONFramer(maxRecordBytes: maxRecordBytes)
         var json = JSONIndex()
         let decoder = RecordDecoder()
-        var batch = ParsedBatch()
-        batch.arena.reserveCapacity(batchSize * 1024)
+        var batch = nextBatch()
         var sightings: [String: (first: Timestamp, last: Timestamp)] = [:]
         var evidence = FileEvidence()
         var open = true
+        // NDJSON lines are parsed once: the framer offers each whole line, the parse is kept.
+        var preloaded = false
+        let wholeLine: (UnsafeRawBufferPointer) -> Bool = { line in
+            preloaded = (try? json.load(line)) != nil
+            return preloaded
+        }
         let handle: (FramedItem) -> Void = { item in
             switch item {
             case .record(let bytes, let position):
                 do {
-                    try json.load(bytes)
+                    if preloaded { preloaded = false } else { try json.load(bytes) }
                     switch try decoder.decode(json) {
                     case .kubeEvent(let event):
                         for node in event.mentionedNodes {
@@ -114,8 +149,7 @@ final class ParseWorker: @unchecked Sendable {
                 batch.bytesRead = self.reader.offset
                 batch.diskOffset = self.reader.diskOffset
                 open = self.queue.put(batch)
-                batch = ParsedBatch()
-                batch.arena.reserveCapacity(self.batchSize * 1024)
+                batch = self.nextBatch()
             }
         }
         // The framing is decided from the first bytes: a CSV export, or JSON in any framing.
@@ -128,7 +162,7 @@ final class ParseWorker: @unchecked Sendable {
                     if chunk.starts(with: [0xEF, 0xBB, 0xBF]) { chunk = UnsafeRawBufferPointer(rebasing: chunk[3...]) }
                     if CSVFramer.looksLikeCSV(chunk) { csv = CSVFramer(maxRecordBytes: maxRecordBytes) }
                 }
-                if csv != nil { csv?.feed(chunk, handle) } else { framer.feed(chunk, handle) }
+                if csv != nil { csv?.feed(chunk, handle) } else { framer.feed(chunk, wholeLine: wholeLine, handle) }
             }
             if csv != nil { csv?.finish(handle) } else { framer.finish(handle) }
         } catch {
