@@ -250,7 +250,7 @@ public struct MarkdownRenderer {
                     + "resting on such a gap is marked low confidence):",
                 "", "| Evidence | Covers (UTC) |", "|---|---|",
             ]
-            for e in p.evidence {
+            for e in p.evidence where e.windows != nil {
                 let windows = (e.windows ?? "").split(separator: ",").compactMap { w -> String? in
                     let ends = w.trimmingCharacters(in: .whitespaces).split(separator: "/").map(String.init)
                     return ends.count == 2 ? span((ends[0], ends[1])) : nil
