@@ -62,9 +62,11 @@ public struct Coverage: Sendable, Equatable {
         sources.append(
             Source(
                 name: "A single cluster in the inputs", present: clusters.count <= 1,
-                ifMissing: "the inputs hold \(clusters.count) clusters (\(clusters.joined(separator: ", "))) and cutover "
-                    + "correlates a database as one cluster, so one cluster's milestones are applied to the other's nodes: "
-                    + "ingest each cluster into its own --db"))
+                ifMissing: (clusters.count > 1
+                    ? "the inputs hold \(clusters.count) clusters (\(clusters.joined(separator: ", "))), and "
+                    : "with several clusters in one database, ")
+                    + "cutover correlates a database as one cluster, so one cluster's milestones are applied to the "
+                    + "other's nodes: ingest each cluster into its own --db"))
         reimageWindows = spans.map { _ in TimeWindow.merge((normal ?? []) + (nodeGroup ?? []), gap: 0) }
     }
 
