@@ -66,15 +66,11 @@ public struct EgressCut: Sendable, Equatable {
         case "microsoft.network/routetables/routes/write":
             return blackHole(json, properties)
         case "microsoft.network/routetables/write":
-            return elements(json, member(json, properties, "routes")).lazy.compactMap { route in
-                blackHole(json, member(json, route, "properties") ?? route)
-            }.first
+            return firstElement(json, properties, "routes", blackHole)
         case "microsoft.network/networksecuritygroups/securityrules/write":
             return denyInternet(json, properties)
         case "microsoft.network/networksecuritygroups/write":
-            return elements(json, member(json, properties, "securityRules")).lazy.compactMap { rule in
-                denyInternet(json, member(json, rule, "properties") ?? rule)
-            }.first
+            return firstElement(json, properties, "securityRules", denyInternet)
         case "microsoft.network/virtualnetworks/subnets/write":
             return subnetCut(json, properties, subnet: resource, natSubnets: &natSubnets)
         case "microsoft.network/virtualnetworks/write":
@@ -133,6 +129,17 @@ public struct EgressCut: Sendable, Equatable {
         guard let node, json.kind(node) == .object else { return nil }
         let wanted = key.lowercased()
         return json.children(node).first { json.key($0)?.lowercased() == wanted }
+    }
+
+    /// What `test` says of the first element (its `properties`, when it has them) of the array
+    /// `key` of `node` that it says something of.
+    private static func firstElement(
+        _ json: JSONIndex, _ node: Int, _ key: String, _ test: (JSONIndex, Int) -> String?
+    ) -> String? {
+        for element in elements(json, member(json, node, key)) {
+            if let said = test(json, member(json, element, "properties") ?? element) { return said }
+        }
+        return nil
     }
 
     private static func elements(_ json: JSONIndex, _ node: Int?) -> [Int] {

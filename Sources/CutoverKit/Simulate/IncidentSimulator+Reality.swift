@@ -143,16 +143,10 @@ extension IncidentSimulator {
 
     /// `az vmss reimage --instance-ids N`: only `Rebooted` + `Starting` in the events.
     func manualReimage(_ i: Int, at t: Timestamp, round: Int) {
-        let node = nodes[i].name
         operation(
             "Microsoft.Compute/virtualMachineScaleSets/virtualMachines/reimage/action", resource: instanceID(nodes[i]),
             at: t, seconds: 240, nodeGroup: true)
-        let boot = t.adding(seconds: 190)
-        nodes[i].bootstraps.append(boot)
-        nodes[i].mechanisms.append("round \(round): manual instance reimage")
-        nodeEvent(
-            node, "Rebooted", "Node \(node) has been rebooted, boot id: \(rng.uuid())", component: "kubelet", at: boot, type: "Warning")
-        kubeletStart(node, at: boot)
+        reimaged(i, at: t.adding(seconds: 190), round: round, how: "manual instance reimage")
     }
 
     /// `az vmss reimage -n VMSS --instance-ids …`: one scale-set action whose body lists the
@@ -167,13 +161,7 @@ extension IncidentSimulator {
             "Microsoft.Compute/virtualMachineScaleSets/reimage/action", resource: resource, at: t, seconds: 300,
             body: body, nodeGroup: true)
         for (k, i) in indices.enumerated() {
-            let node = nodes[i].name
-            let boot = t.adding(seconds: Double(180 + k * 20))
-            nodes[i].bootstraps.append(boot)
-            nodes[i].mechanisms.append("round \(round): scale-set reimage with instanceIds")
-            nodeEvent(
-                node, "Rebooted", "Node \(node) has been rebooted, boot id: \(rng.uuid())", component: "kubelet", at: boot, type: "Warning")
-            kubeletStart(node, at: boot)
+            reimaged(i, at: t.adding(seconds: Double(180 + k * 20)), round: round, how: "scale-set reimage with instanceIds")
         }
     }
 
@@ -201,11 +189,7 @@ extension IncidentSimulator {
             message: "Node auto-repair is initiating a reimage action due to NotReady status persisting for more than five minutes.",
             component: "aks-auto-repair", host: nil, at: t)
         let boot = t.adding(seconds: 190)
-        nodes[i].bootstraps.append(boot)
-        nodes[i].mechanisms.append("round \(round): auto-repair reimage")
-        nodeEvent(
-            node, "Rebooted", "Node \(node) has been rebooted, boot id: \(rng.uuid())", component: "kubelet", at: boot, type: "Warning")
-        kubeletStart(node, at: boot)
+        reimaged(i, at: boot, round: round, how: "auto-repair reimage")
         event(
             kind: "Node", namespace: nil, name: node, reason: "NodeReimageEnd",
             message: "Reimage action from node auto-repair is completed.",
@@ -214,16 +198,27 @@ extension IncidentSimulator {
 
     /// `az vmss restart`: a reboot, not a bootstrap.
     func restart(_ i: Int, at t: Timestamp) {
-        let node = nodes[i].name
         operation(
             "Microsoft.Compute/virtualMachineScaleSets/virtualMachines/restart/action", resource: instanceID(nodes[i]),
             at: t, seconds: 90, nodeGroup: true)
         nodes[i].reboots.append(t.adding(seconds: 60))
         nodes[i].mechanisms.append("restarted at 12:50 (not a reimage)")
+        bootedUp(i, at: t.adding(seconds: 60))
+    }
+
+    /// A reimage that reached node `i`: it bootstraps at `boot`.
+    func reimaged(_ i: Int, at boot: Timestamp, round: Int, how: String) {
+        nodes[i].bootstraps.append(boot)
+        nodes[i].mechanisms.append("round \(round): \(how)")
+        bootedUp(i, at: boot)
+    }
+
+    /// Node `i` comes back from a boot: kubelet reports the reboot, then starts.
+    func bootedUp(_ i: Int, at boot: Timestamp) {
+        let node = nodes[i].name
         nodeEvent(
-            node, "Rebooted", "Node \(node) has been rebooted, boot id: \(rng.uuid())", component: "kubelet",
-            at: t.adding(seconds: 60), type: "Warning")
-        kubeletStart(node, at: t.adding(seconds: 60))
+            node, "Rebooted", "Node \(node) has been rebooted, boot id: \(rng.uuid())", component: "kubelet", at: boot, type: "Warning")
+        kubeletStart(node, at: boot)
     }
 
     /// The BYO registry wiring that round 2 needs (FACTS.md 1.1).
