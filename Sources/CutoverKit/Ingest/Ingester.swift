@@ -14,6 +14,8 @@ public final class Ingester {
         /// Files bigger than this on disk (or a 32nd of it, into an empty database) are
         /// bulk-loaded: the event indexes are dropped and rebuilt, sorted, at the end.
         public var bulkLoadBytes: Int64 = 32 << 20
+        /// Lock the database and write it without WAL for the whole ingest (`EventStore`).
+        public var exclusive = false
         public init() {}
     }
 

@@ -16,7 +16,9 @@ struct KillTests {
             """)
     }
 
-    @Test func repeatedSIGKILLsLoseAndDoubleNothing() throws {
+    /// The same with `--exclusive` (a rollback journal instead of WAL while loading).
+    @Test(arguments: [[], ["--exclusive"]] as [[String]])
+    func repeatedSIGKILLsLoseAndDoubleNothing(flags: [String]) throws {
         let dir = Paths.temporaryDirectory()
         var spec = SimulationSpec()
         spec.pools = SimulationSpec.pools(nodes: 60, count: 3)
@@ -35,7 +37,7 @@ struct KillTests {
             let executable = try #require(Paths.executable)
             let process = Process()
             process.executableURL = executable
-            process.arguments = ["ingest", "--db", killed, logs]
+            process.arguments = ["ingest", "--db", killed, logs] + flags
             process.standardError = FileHandle.nullDevice
             try process.run()
             usleep(UInt32(50_000 + Int(generator.next() % 900_000)))
@@ -46,9 +48,9 @@ struct KillTests {
             process.waitUntilExit()
         }
         #expect(interrupted > 0, "no run was interrupted: the input is too small to test this")
-        #expect(try runCutover(["ingest", "--db", killed, logs], in: dir).status == 0)
+        #expect(try runCutover(["ingest", "--db", killed, logs] + flags, in: dir).status == 0)
         // One more run changes nothing.
-        let again = try runCutover(["ingest", "--db", killed, logs], in: dir)
+        let again = try runCutover(["ingest", "--db", killed, logs] + flags, in: dir)
         #expect(again.stderr.contains("already ingested"))
 
         let expected = try Self.fingerprint(clean)
@@ -59,5 +61,27 @@ struct KillTests {
         let db = try Database(path: killed, readOnly: true)
         #expect(try db.int("SELECT count(*) FROM sqlite_master WHERE name IN ('kube_events_by_key', 'kube_events_by_reason')") == 2)
         #expect(try db.scalar("PRAGMA integrity_check") == .text("ok"))
+        #expect(try db.scalar("PRAGMA journal_mode") == .text("wal"))
+    }
+
+    /// An exclusive load is refused, with the reason, while another connection has the
+    /// database open; and leaves it in WAL mode when it ends.
+    @Test func anExclusiveLoadNeedsTheDatabaseToItselfAndEndsInWAL() throws {
+        let dir = Paths.temporaryDirectory()
+        let path = dir.appendingPathComponent("x.sqlite").path
+        var options = Ingester.Options()
+        options.exclusive = true
+        let samples = Paths.samples.appendingPathComponent("logs").path
+        let summary = try Pipeline.ingest(paths: [samples], dbPath: path, options: options)
+        #expect(summary.kubeEvents > 500)
+        let reader = try Database(path: path, readOnly: true)
+        #expect(try reader.scalar("PRAGMA journal_mode") == .text("wal"))
+        #expect(try reader.int("SELECT count(*) FROM sources") == summary.files.count)
+        do {
+            _ = try EventStore(path: path, exclusive: true)
+            Issue.record("an exclusive open succeeded while another connection had the database open")
+        } catch {
+            #expect("\(error)".contains("is open in another process"), "\(error)")
+        }
     }
 }
