@@ -5,7 +5,8 @@ import Foundation
 /// In: paths (a directory is read recursively, in name order; "-" is standard input).
 /// Out: rows in the store and an `IngestSummary`. Memory stays bounded by the chunk size
 /// plus the largest record. A file whose content was ingested before is skipped; an
-/// interrupted one is read again and its rows fold onto what the first attempt left.
+/// interrupted one is read again from the start: the records the first attempt stored are
+/// counted, not written again, and the file's fold covers them with the rest.
 public final class Ingester {
     public struct Options: Sendable {
         public var maxRecordBytes = 16 << 20
@@ -96,7 +97,7 @@ public final class Ingester {
                     path: path, hash: hash?.hash, size: hash?.size,
                     compressed: reader.isCompressed, reuse: reuse)
             }
-            try read(reader, into: &file, source: sourceID)
+            try read(reader, into: &file, source: sourceID, resuming: reuse != nil)
             file.rejects = try store.db.int("SELECT rejects FROM sources WHERE source_id = ?1", [.integer(sourceID)])
         } catch let error as IngestError {
             file.status = .failed
@@ -105,8 +106,12 @@ public final class Ingester {
         return file
     }
 
-    private func read(_ reader: GzipReader, into file: inout FileSummary, source: Int64) throws {
+    private func read(_ reader: GzipReader, into file: inout FileSummary, source: Int64, resuming: Bool) throws {
         let lastEvent = try store.lastEventID()
+        // An interrupted ingest of this file committed its records up to some point: they are
+        // counted, not written again, and the fold covers them with the rest of the file.
+        let resume = resuming ? try store.resumePoint(source: source) : nil
+        let foldAfter = resume?.firstEvent.map { $0 - 1 } ?? lastEvent
         // A big file (or the first one) is bulk-loaded: indexes dropped now, rebuilt sorted at the end.
         if reader.size > options.bulkLoadBytes || (lastEvent == 0 && reader.size > options.bulkLoadBytes / 32) {
             try store.db.transaction { try store.beginBulkLoad() }
@@ -121,6 +126,17 @@ public final class Ingester {
             while let batch = worker.queue.take() {
                 try batch.arena.withUnsafeBytes { arena in
                     for (item, position, range) in batch.items {
+                        if let resume, position.offset <= resume.lastOffset {
+                            switch item {
+                            case .kubeEvent(let event):
+                                store.count(event)
+                                summary.kubeEvents += 1
+                            case .activity: summary.activityRecords += 1
+                            case .skipped: summary.skipped += 1
+                            case .reject: break
+                            }
+                            continue
+                        }
                         let raw = UnsafeRawBufferPointer(rebasing: arena[range])
                         switch item {
                         case .kubeEvent(let event):
@@ -158,7 +174,7 @@ public final class Ingester {
                 worker.recycle(batch)
             }
             worker.wait()
-            summary.duplicates += try store.foldEvents(after: lastEvent)
+            summary.duplicates += try store.foldEvents(after: foldAfter)
             // The manifest entry is completed in the same transaction as the file's last rows.
             try store.finishSource(source, summary)
             try store.db.execute("COMMIT")

@@ -122,8 +122,33 @@ public final class EventStore {
         pendingUIDLessEvents = 0
     }
 
-    public func insert(_ e: KubeEvent, raw: UnsafeRawBufferPointer, source: Int64, position: RecordPosition) throws {
+    /// Where an interrupted ingest of `source` stopped: the offset of the last record it
+    /// stored (records are stored in file order, so every earlier one is stored too) and its
+    /// first event row; nil when it stored nothing.
+    public func resumePoint(source: Int64) throws -> (lastOffset: Int64, firstEvent: Int64?)? {
+        let id: [SQLValue] = [.integer(source)]
+        let events = try db.rows("SELECT max(position), min(event_id) FROM kube_events WHERE source_id = ?1", id).first
+        let others = try db.scalar(
+            """
+            SELECT max(p) FROM (SELECT max(position) AS p FROM activity_records WHERE source_id = ?1
+                                UNION ALL SELECT max(position) FROM rejects WHERE source_id = ?1)
+            """, id)
+        let offsets = [events?[0], others].compactMap { value -> Int64? in
+            if case .integer(let v)? = value { return v }
+            return nil
+        }
+        guard let last = offsets.max() else { return nil }
+        if case .integer(let first)? = events?[1] { return (last, first) }
+        return (last, nil)
+    }
+
+    /// Counts an event of the current file towards its totals (stored now or by an interrupted run).
+    public func count(_ e: KubeEvent) {
         if e.uid == nil { pendingUIDLessEvents += 1 } else { pendingUIDEvents += 1 }
+    }
+
+    public func insert(_ e: KubeEvent, raw: UnsafeRawBufferPointer, source: Int64, position: RecordPosition) throws {
+        count(e)
         let s = insertEvent
         try s.bind(1, e.dedupeKey)
         try s.bind(2, e.uid)
