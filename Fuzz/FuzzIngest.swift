@@ -4,7 +4,8 @@
 /// Feeds the input to a framer (JSON, or CSV when the first byte's top bit is set) in chunks
 /// whose size comes from the first byte, so the fuzzer explores chunk boundaries too; every
 /// framed record is indexed and decoded. JSON input is framed a second and third time, with
-/// and without the whole-line NDJSON path: both must give the same items.
+/// and without the parse-once paths (whole NDJSON lines, whole array elements): both must give
+/// the same items.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzIngest(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard size > 0 else { return 0 }
@@ -39,15 +40,15 @@ public func fuzzIngest(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     if csv { csvFramer.finish(handle) } else { framer.finish(handle) }
     if !csv {
         precondition(
-            framed(input, chunk: chunk, wholeLines: false) == framed(input, chunk: chunk, wholeLines: true),
-            "the whole-line path framed differently from the byte scan")
+            framed(input, chunk: chunk, parseOnce: false) == framed(input, chunk: chunk, parseOnce: true),
+            "the parse-once paths framed differently from the byte scan")
     }
     _ = try? Timestamp.parse(String(decoding: input.prefix(40), as: UTF8.self))
     return 0
 }
 
-/// Every item the JSON framer emits for `input`, as text, with or without whole NDJSON lines.
-func framed(_ input: UnsafeRawBufferPointer, chunk: Int, wholeLines: Bool) -> [String] {
+/// Every item the JSON framer emits for `input`, as text, with or without the parse-once paths.
+func framed(_ input: UnsafeRawBufferPointer, chunk: Int, parseOnce: Bool) -> [String] {
     var framer = JSONFramer(maxRecordBytes: 4096)
     var json = JSONIndex()
     var items: [String] = []
@@ -57,11 +58,11 @@ func framed(_ input: UnsafeRawBufferPointer, chunk: Int, wholeLines: Bool) -> [S
         case .invalid(let reason, let snippet, let p): items.append("i \(p.offset) \(p.line) \(reason) \(snippet)")
         }
     }
-    let validate: (UnsafeRawBufferPointer) -> Bool = { (try? json.load($0)) != nil }
+    let parse: (UnsafeRawBufferPointer) -> Int? = { json.loadPrefix($0) }
     var offset = 0
     while offset < input.count {
         let end = min(input.count, offset + chunk)
-        framer.feed(UnsafeRawBufferPointer(rebasing: input[offset..<end]), wholeLine: wholeLines ? validate : nil, collect)
+        framer.feed(UnsafeRawBufferPointer(rebasing: input[offset..<end]), parse: parseOnce ? parse : nil, collect)
         offset = end
     }
     framer.finish(collect)

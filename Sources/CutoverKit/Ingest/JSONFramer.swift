@@ -73,13 +73,16 @@ public struct JSONFramer {
 
     /// Feeds one chunk; `emit` is called for every item completed inside it.
     ///
-    /// `wholeLine`, when given, is offered each top-level line that starts with `{`, ends with
-    /// `}` and holds no `[` (so it cannot be a wrapper) – the shape of almost every NDJSON line.
-    /// When it accepts the line as one complete JSON value (the caller parses it, and keeps
-    /// the parse), the line is emitted as a record without the byte-by-byte scan; when it
-    /// refuses, the line is framed byte by byte as without it. Either way the items are the same.
+    /// `parse`, when given, is offered the bytes where a record starts in two common cases:
+    /// a top-level line that starts with `{`, ends with `}` and holds no `[` (so it cannot be a
+    /// wrapper) – almost every NDJSON line – and an element of a records array (List `items`,
+    /// an array of records) that does not begin its line, with the rest of the chunk. It
+    /// parses one JSON value from the start of those bytes (the caller keeps the parse) and
+    /// returns its length, or nil. When that value is the whole line, or a whole element, it is
+    /// emitted as a record without the byte-by-byte scan; otherwise the bytes are framed byte
+    /// by byte as without `parse`. Either way the items are the same.
     public mutating func feed(
-        _ chunk: UnsafeRawBufferPointer, wholeLine: ((UnsafeRawBufferPointer) -> Bool)? = nil,
+        _ chunk: UnsafeRawBufferPointer, parse: ((UnsafeRawBufferPointer) -> Int?)? = nil,
         _ emit: (FramedItem) throws -> Void
     ) rethrows {
         let n = chunk.count
@@ -88,14 +91,25 @@ public struct JSONFramer {
         // Start of the bytes of the current record (or skipped text) not yet copied to `buffer`.
         var pending = mode == .inRecord || mode == .skippingLine || mode == .skippingElement ? 0 : -1
         while i < n {
-            if let wholeLine, lineStart, mode == .between, depth == 0, base[i] == 0x7B,
-                let end = Self.singleLineObject(base, from: i, count: n, limit: maxRecordBytes)
-            {
-                let record = UnsafeRawBufferPointer(start: base + i, count: end.last + 1 - i)
-                if wholeLine(record) {
+            if let parse, mode == .between, base[i] == 0x7B {
+                if lineStart, depth == 0, let end = Self.singleLineObject(base, from: i, count: n, limit: maxRecordBytes) {
+                    let record = UnsafeRawBufferPointer(start: base + i, count: end.last + 1 - i)
+                    if parse(record) == record.count {
+                        try emit(.record(record, RecordPosition(offset: consumed + Int64(i), line: line)))
+                        line += 1
+                        i = end.newline + 1
+                        continue
+                    }
+                } else if !lineStart, containerDepth > 0, depth == containerDepth,
+                    let length = parse(UnsafeRawBufferPointer(start: base + i, count: min(n - i, maxRecordBytes)))
+                {
+                    // A whole element: well-formed JSON, so the byte scan would end it at the same
+                    // bracket. (One that begins its line is left to the scan, whose resynchronisation
+                    // rule looks at the lines inside it.)
+                    let record = UnsafeRawBufferPointer(start: base + i, count: length)
                     try emit(.record(record, RecordPosition(offset: consumed + Int64(i), line: line)))
-                    line += 1
-                    i = end.newline + 1
+                    line += Self.newlines(in: base + i, count: length)
+                    i += length
                     continue
                 }
             }
@@ -289,6 +303,12 @@ public struct JSONFramer {
         while last > from, base[last] == 0x0D || base[last] == 0x20 || base[last] == 0x09 { last -= 1 }
         guard base[last] == 0x7D, last + 1 - from <= limit, memchr(base + from, 0x5B, last + 1 - from) == nil else { return nil }
         return (last, newline)
+    }
+
+    private static func newlines(in bytes: UnsafePointer<UInt8>, count: Int) -> Int {
+        var lines = 0
+        for k in 0..<count where bytes[k] == 0x0A { lines += 1 }
+        return lines
     }
 
     /// Bytes that can change the framer's state outside a string.

@@ -32,7 +32,6 @@ public struct JSONIndex {
 
     private(set) var bytes: [UInt8] = []
     private(set) var nodes: [Node] = []
-    private var position = 0
 
     public static let maxDepth = 128
     public static let root = 0
@@ -44,14 +43,31 @@ public struct JSONIndex {
 
     /// Parses `record`, replacing what the index held before.
     public mutating func load(_ record: UnsafeRawBufferPointer) throws(SyntaxError) {
-        bytes.removeAll(keepingCapacity: true)
-        bytes.append(contentsOf: record)
+        let end = try parse(record)
+        var parser = Parser(record, from: end)
+        parser.skipWhitespace()
+        guard parser.position == record.count else { throw SyntaxError(offset: parser.position, reason: "trailing bytes") }
+    }
+
+    /// Parses the JSON value at the start of `input` (which may hold more after it, or end
+    /// before the value does) and returns its length; nil when `input` does not start with a
+    /// complete, well-formed value. Only the value's bytes are kept. This is how a framer can
+    /// find where a record ends and have it parsed in one pass over its bytes.
+    public mutating func loadPrefix(_ input: UnsafeRawBufferPointer) -> Int? {
+        try? parse(input)
+    }
+
+    /// Parses one value from the start of `input` into `nodes`, keeps its bytes, returns its end.
+    private mutating func parse(_ input: UnsafeRawBufferPointer) throws(SyntaxError) -> Int {
+        var parser = Parser(input, from: 0)
+        swap(&nodes, &parser.nodes)
+        defer { swap(&nodes, &parser.nodes) }
         nodes.removeAll(keepingCapacity: true)
-        position = 0
-        skipWhitespace()
-        try parseValue(keyStart: -1, keyEnd: -1, keyEscaped: false, depth: 0)
-        skipWhitespace()
-        guard position == bytes.count else { throw SyntaxError(offset: position, reason: "trailing bytes") }
+        parser.nodes.removeAll(keepingCapacity: true)
+        try parser.parseValue(keyStart: -1, keyEnd: -1, keyEscaped: false, depth: 0)
+        bytes.removeAll(keepingCapacity: true)
+        bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[..<parser.position]))
+        return parser.position
     }
 
     public mutating func load(_ text: String) throws(SyntaxError) {
@@ -236,132 +252,147 @@ public struct JSONIndex {
 
     // MARK: parsing
 
-    private mutating func skipWhitespace() {
-        while position < bytes.count {
-            switch bytes[position] {
-            case 0x20, 0x09, 0x0A, 0x0D: position += 1
-            default: return
+    /// One parse, over the caller's bytes (no copy until the value's end is known).
+    private struct Parser {
+        let input: UnsafePointer<UInt8>
+        let count: Int
+        var position: Int
+        var nodes: [Node] = []
+
+        init(_ buffer: UnsafeRawBufferPointer, from position: Int) {
+            // An empty buffer may have no base address: any pointer will do, nothing is read.
+            input = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1)!
+            count = buffer.count
+            self.position = position
+        }
+
+        mutating func skipWhitespace() {
+            while position < count {
+                switch input[position] {
+                case 0x20, 0x09, 0x0A, 0x0D: position += 1
+                default: return
+                }
             }
         }
-    }
 
-    private func fail(_ reason: String) -> SyntaxError { SyntaxError(offset: position, reason: reason) }
+        private func fail(_ reason: String) -> SyntaxError { SyntaxError(offset: position, reason: reason) }
 
-    private mutating func parseValue(keyStart: Int32, keyEnd: Int32, keyEscaped: Bool, depth: Int) throws(SyntaxError) {
-        guard depth <= JSONIndex.maxDepth else { throw fail("nested deeper than \(JSONIndex.maxDepth)") }
-        guard position < bytes.count else { throw fail("unexpected end") }
-        let index = nodes.count
-        let c = bytes[position]
-        switch c {
-        case 0x7B:  // {
-            nodes.append(
-                Node(
-                    kind: .object, keyStart: keyStart, keyEnd: keyEnd, keyEscaped: keyEscaped,
-                    start: Int32(position), end: 0, escaped: false, after: 0))
-            position += 1
-            skipWhitespace()
-            if position < bytes.count, bytes[position] == 0x7D {
+        mutating func parseValue(keyStart: Int32, keyEnd: Int32, keyEscaped: Bool, depth: Int) throws(SyntaxError) {
+            guard depth <= JSONIndex.maxDepth else { throw fail("nested deeper than \(JSONIndex.maxDepth)") }
+            guard position < count else { throw fail("unexpected end") }
+            let index = nodes.count
+            let c = input[position]
+            switch c {
+            case 0x7B:  // {
+                nodes.append(
+                    Node(
+                        kind: .object, keyStart: keyStart, keyEnd: keyEnd, keyEscaped: keyEscaped,
+                        start: Int32(position), end: 0, escaped: false, after: 0))
                 position += 1
-            } else {
-                while true {
-                    skipWhitespace()
-                    guard position < bytes.count, bytes[position] == 0x22 else { throw fail("expected a member name") }
-                    let (ks, ke, kesc) = try scanString()
-                    skipWhitespace()
-                    guard position < bytes.count, bytes[position] == 0x3A else { throw fail("expected ':'") }
+                skipWhitespace()
+                if position < count, input[position] == 0x7D {
                     position += 1
-                    skipWhitespace()
-                    try parseValue(keyStart: Int32(ks), keyEnd: Int32(ke), keyEscaped: kesc, depth: depth + 1)
-                    skipWhitespace()
-                    guard position < bytes.count else { throw fail("unexpected end inside an object") }
-                    if bytes[position] == 0x2C {
+                } else {
+                    while true {
+                        skipWhitespace()
+                        guard position < count, input[position] == 0x22 else { throw fail("expected a member name") }
+                        let (ks, ke, kesc) = try scanString()
+                        skipWhitespace()
+                        guard position < count, input[position] == 0x3A else { throw fail("expected ':'") }
                         position += 1
-                        continue
+                        skipWhitespace()
+                        try parseValue(keyStart: Int32(ks), keyEnd: Int32(ke), keyEscaped: kesc, depth: depth + 1)
+                        skipWhitespace()
+                        guard position < count else { throw fail("unexpected end inside an object") }
+                        if input[position] == 0x2C {
+                            position += 1
+                            continue
+                        }
+                        guard input[position] == 0x7D else { throw fail("expected ',' or '}'") }
+                        position += 1
+                        break
                     }
-                    guard bytes[position] == 0x7D else { throw fail("expected ',' or '}'") }
-                    position += 1
-                    break
                 }
-            }
-        case 0x5B:  // [
-            nodes.append(
-                Node(
-                    kind: .array, keyStart: keyStart, keyEnd: keyEnd, keyEscaped: keyEscaped,
-                    start: Int32(position), end: 0, escaped: false, after: 0))
-            position += 1
-            skipWhitespace()
-            if position < bytes.count, bytes[position] == 0x5D {
+            case 0x5B:  // [
+                nodes.append(
+                    Node(
+                        kind: .array, keyStart: keyStart, keyEnd: keyEnd, keyEscaped: keyEscaped,
+                        start: Int32(position), end: 0, escaped: false, after: 0))
                 position += 1
-            } else {
-                while true {
-                    skipWhitespace()
-                    try parseValue(keyStart: -1, keyEnd: -1, keyEscaped: false, depth: depth + 1)
-                    skipWhitespace()
-                    guard position < bytes.count else { throw fail("unexpected end inside an array") }
-                    if bytes[position] == 0x2C {
-                        position += 1
-                        continue
-                    }
-                    guard bytes[position] == 0x5D else { throw fail("expected ',' or ']'") }
+                skipWhitespace()
+                if position < count, input[position] == 0x5D {
                     position += 1
-                    break
+                } else {
+                    while true {
+                        skipWhitespace()
+                        try parseValue(keyStart: -1, keyEnd: -1, keyEscaped: false, depth: depth + 1)
+                        skipWhitespace()
+                        guard position < count else { throw fail("unexpected end inside an array") }
+                        if input[position] == 0x2C {
+                            position += 1
+                            continue
+                        }
+                        guard input[position] == 0x5D else { throw fail("expected ',' or ']'") }
+                        position += 1
+                        break
+                    }
                 }
+            case 0x22:
+                let (s, e, esc) = try scanString()
+                nodes.append(
+                    Node(
+                        kind: .string, keyStart: keyStart, keyEnd: keyEnd, keyEscaped: keyEscaped,
+                        start: Int32(s), end: Int32(e), escaped: esc, after: 0))
+            case 0x74, 0x66, 0x6E:  // true false null
+                let word: [UInt8] =
+                    c == 0x74 ? [0x74, 0x72, 0x75, 0x65] : c == 0x66 ? [0x66, 0x61, 0x6C, 0x73, 0x65] : [0x6E, 0x75, 0x6C, 0x6C]
+                guard position + word.count <= count, word.indices.allSatisfy({ input[position + $0] == word[$0] })
+                else { throw fail("unknown literal") }
+                nodes.append(
+                    Node(
+                        kind: c == 0x6E ? .null : .bool, keyStart: keyStart, keyEnd: keyEnd, keyEscaped: keyEscaped,
+                        start: Int32(position), end: Int32(position + word.count), escaped: false, after: 0))
+                position += word.count
+            case 0x2D, 0x30...0x39:
+                let s = position
+                while position < count, Self.isNumberByte(input[position]) { position += 1 }
+                let last = input[position - 1]
+                guard last >= 0x30 && last <= 0x39 else { throw fail("malformed number") }
+                nodes.append(
+                    Node(
+                        kind: .number, keyStart: keyStart, keyEnd: keyEnd, keyEscaped: keyEscaped,
+                        start: Int32(s), end: Int32(position), escaped: false, after: 0))
+            default:
+                throw fail("unexpected byte 0x\(String(c, radix: 16))")
             }
-        case 0x22:
-            let (s, e, esc) = try scanString()
-            nodes.append(
-                Node(
-                    kind: .string, keyStart: keyStart, keyEnd: keyEnd, keyEscaped: keyEscaped,
-                    start: Int32(s), end: Int32(e), escaped: esc, after: 0))
-        case 0x74, 0x66, 0x6E:  // true false null
-            let word: [UInt8] =
-                c == 0x74 ? [0x74, 0x72, 0x75, 0x65] : c == 0x66 ? [0x66, 0x61, 0x6C, 0x73, 0x65] : [0x6E, 0x75, 0x6C, 0x6C]
-            guard position + word.count <= bytes.count, Array(bytes[position..<(position + word.count)]) == word
-            else { throw fail("unknown literal") }
-            nodes.append(
-                Node(
-                    kind: c == 0x6E ? .null : .bool, keyStart: keyStart, keyEnd: keyEnd, keyEscaped: keyEscaped,
-                    start: Int32(position), end: Int32(position + word.count), escaped: false, after: 0))
-            position += word.count
-        case 0x2D, 0x30...0x39:
+            if nodes[index].kind == .object || nodes[index].kind == .array { nodes[index].end = Int32(position) }
+            nodes[index].after = Int32(nodes.count)
+        }
+
+        private static func isNumberByte(_ b: UInt8) -> Bool {
+            (b >= 0x30 && b <= 0x39) || b == 0x2E || b == 0x65 || b == 0x45 || b == 0x2B || b == 0x2D
+        }
+
+        /// Scans a string starting at its opening quote; returns the content range.
+        mutating func scanString() throws(SyntaxError) -> (Int, Int, Bool) {
+            position += 1
             let s = position
-            while position < bytes.count, Self.isNumberByte(bytes[position]) { position += 1 }
-            let last = bytes[position - 1]
-            guard last >= 0x30 && last <= 0x39 else { throw fail("malformed number") }
-            nodes.append(
-                Node(
-                    kind: .number, keyStart: keyStart, keyEnd: keyEnd, keyEscaped: keyEscaped,
-                    start: Int32(s), end: Int32(position), escaped: false, after: 0))
-        default:
-            throw fail("unexpected byte 0x\(String(c, radix: 16))")
-        }
-        if nodes[index].kind == .object || nodes[index].kind == .array { nodes[index].end = Int32(position) }
-        nodes[index].after = Int32(nodes.count)
-    }
-
-    private static func isNumberByte(_ b: UInt8) -> Bool {
-        (b >= 0x30 && b <= 0x39) || b == 0x2E || b == 0x65 || b == 0x45 || b == 0x2B || b == 0x2D
-    }
-
-    /// Scans a string starting at its opening quote; returns the content range.
-    private mutating func scanString() throws(SyntaxError) -> (Int, Int, Bool) {
-        position += 1
-        let s = position
-        var escaped = false
-        while position < bytes.count {
-            let b = bytes[position]
-            if b == 0x22 {
+            var escaped = false
+            while position < count {
+                let b = input[position]
+                if b == 0x22 {
+                    position += 1
+                    return (s, position - 1, escaped)
+                }
+                if b == 0x5C {
+                    escaped = true
+                    position += 2
+                    continue
+                }
+                if b < 0x20 { throw fail("control character inside a string") }
                 position += 1
-                return (s, position - 1, escaped)
             }
-            if b == 0x5C {
-                escaped = true
-                position += 2
-                continue
-            }
-            if b < 0x20 { throw fail("control character inside a string") }
-            position += 1
+            throw fail("unterminated string")
         }
-        throw fail("unterminated string")
     }
 }

@@ -109,17 +109,21 @@ final class ParseWorker: @unchecked Sendable {
         var sightings: [String: (first: Timestamp, last: Timestamp)] = [:]
         var evidence = FileEvidence()
         var open = true
-        // NDJSON lines are parsed once: the framer offers each whole line, the parse is kept.
-        var preloaded = false
-        let wholeLine: (UnsafeRawBufferPointer) -> Bool = { line in
-            preloaded = (try? json.load(line)) != nil
-            return preloaded
+        // Most records are parsed once: the framer offers NDJSON lines and array elements to
+        // `parse`, whose parse is kept for the record emitted from the same bytes.
+        var preloaded: (at: UnsafeRawPointer, count: Int)?
+        let parse: (UnsafeRawBufferPointer) -> Int? = { bytes in
+            let length = json.loadPrefix(bytes)
+            preloaded = length.flatMap { length in bytes.baseAddress.map { ($0, length) } }
+            return length
         }
         let handle: (FramedItem) -> Void = { item in
+            let parsed = preloaded
+            preloaded = nil
             switch item {
             case .record(let bytes, let position):
                 do {
-                    if preloaded { preloaded = false } else { try json.load(bytes) }
+                    if parsed == nil || parsed?.at != bytes.baseAddress || parsed?.count != bytes.count { try json.load(bytes) }
                     switch try decoder.decode(json) {
                     case .kubeEvent(let event):
                         for node in event.mentionedNodes {
@@ -162,7 +166,7 @@ final class ParseWorker: @unchecked Sendable {
                     if chunk.starts(with: [0xEF, 0xBB, 0xBF]) { chunk = UnsafeRawBufferPointer(rebasing: chunk[3...]) }
                     if CSVFramer.looksLikeCSV(chunk) { csv = CSVFramer(maxRecordBytes: maxRecordBytes) }
                 }
-                if csv != nil { csv?.feed(chunk, handle) } else { framer.feed(chunk, wholeLine: wholeLine, handle) }
+                if csv != nil { csv?.feed(chunk, handle) } else { framer.feed(chunk, parse: parse, handle) }
             }
             if csv != nil { csv?.finish(handle) } else { framer.finish(handle) }
         } catch {

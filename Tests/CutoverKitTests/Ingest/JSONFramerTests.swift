@@ -149,12 +149,13 @@ struct JSONFramerTests {
     }
 }
 
-/// The NDJSON fast path (`wholeLine`) must frame exactly as the byte-by-byte scan does:
-/// same records, same invalid items, same positions, whatever the bytes and the chunking.
-@Suite("JSONFramer: whole NDJSON lines framed at once, identically")
-struct JSONFramerWholeLineTests {
-    /// Items with their byte offsets, framed with or without the whole-line path.
-    static func items(_ bytes: [UInt8], chunk: Int, wholeLine: Bool) -> [String] {
+/// The parse-once paths (`parse`: whole NDJSON lines, whole array elements) must frame exactly
+/// as the byte-by-byte scan does: same records, same invalid items, same positions, whatever
+/// the bytes and the chunking.
+@Suite("JSONFramer: NDJSON lines and array elements parsed at once, identically")
+struct JSONFramerParseOnceTests {
+    /// Items with their byte offsets, framed with or without the parse-once paths.
+    static func items(_ bytes: [UInt8], chunk: Int, parseOnce: Bool) -> [String] {
         var framer = JSONFramer(maxRecordBytes: 300)
         var json = JSONIndex()
         var accepted = 0
@@ -166,19 +167,19 @@ struct JSONFramerWholeLineTests {
                 out.append("invalid \(p.offset) \(p.line) \(reason) \(String(decoding: snippet, as: UTF8.self))")
             }
         }
-        let validate: (UnsafeRawBufferPointer) -> Bool = { line in
-            guard (try? json.load(line)) != nil else { return false }
-            accepted += 1
-            return true
+        let parse: (UnsafeRawBufferPointer) -> Int? = { bytes in
+            let length = json.loadPrefix(bytes)
+            if length != nil { accepted += 1 }
+            return length
         }
         var i = 0
         while i < bytes.count {
             let end = min(bytes.count, i + chunk)
-            bytes[i..<end].withUnsafeBytes { framer.feed($0, wholeLine: wholeLine ? validate : nil, collect) }
+            bytes[i..<end].withUnsafeBytes { framer.feed($0, parse: parseOnce ? parse : nil, collect) }
             i = end
         }
         framer.finish(collect)
-        if wholeLine && chunk == Int.max { out.append("accepted \(accepted > 0)") }
+        if parseOnce && chunk == Int.max { out.append("accepted \(accepted)") }
         return out
     }
 
@@ -188,6 +189,13 @@ struct JSONFramerWholeLineTests {
         "{\"records\":[{\"a\":1},{\"b\":2}]}\n{\"x\":1}\n",
         "{\"a\":{\"b\":1}\n{\"c\":2}\nnot json\n{\"d\":\"\\u00e9\"}\t\n{\"too\":\"" + String(repeating: "x", count: 400) + "\"}\n{\"e\":5}",
         "{\n  \"pretty\": 1\n}\n{\"compact\":2}\n",
+        // Lists and arrays: indented elements, elements that begin their line (one with a
+        // nested object that begins a line too), a non-object element, a broken one, one
+        // over the size limit, the wrapper's other members after the items.
+        "{\n    \"apiVersion\": \"v1\",\n    \"items\": [\n        {\n            \"a\": [1, {\"b\": \"]}\"}]\n        },\n"
+            + "        {\"c\": 2}, 7, {\"d\": }\n    ],\n    \"kind\": \"List\"\n}\n",
+        "[\n{\"a\": 1},\n{\"b\":\n{\"c\": 2}},\n  {\"e\": \"" + String(repeating: "y", count: 400) + "\"},\n  {\"f\": null}\n]",
+        "{\"records\": [ {\"a\": {\"b\": [true, false]}} , {\"c\": \"\\u00e9\\\"\"}\t,{}]}{\"value\":[{\"x\":1}],\"nextLink\":null}",
     ]
 
     @Test func sameItemsAsTheByteScanOnSeedsCorpusAndMutations() throws {
@@ -215,8 +223,8 @@ struct JSONFramerWholeLineTests {
         var differing = 0
         for input in inputs {
             for chunk in [1, 5, 64, Int.max] {
-                let scanned = Self.items(input, chunk: chunk, wholeLine: false)
-                var fast = Self.items(input, chunk: chunk, wholeLine: true)
+                let scanned = Self.items(input, chunk: chunk, parseOnce: false)
+                var fast = Self.items(input, chunk: chunk, parseOnce: true)
                 if chunk == Int.max { fast.removeLast() }
                 if scanned != fast {
                     differing += 1
@@ -228,10 +236,16 @@ struct JSONFramerWholeLineTests {
         #expect(inputs.count > 2000)
     }
 
-    @Test func theFastPathIsTakenForNDJSON() {
+    @Test func theParseOncePathsAreTakenForNDJSONAndListItems() {
         let ndjson = Array("{\"a\":1}\n{\"b\":2}\n".utf8)
-        #expect(Self.items(ndjson, chunk: Int.max, wholeLine: true).last == "accepted true")
+        #expect(Self.items(ndjson, chunk: Int.max, parseOnce: true).last == "accepted 2")
+        let list = Array(
+            "{\n  \"items\": [\n    {\n      \"a\": 1\n    },\n    {\n      \"b\": 2\n    }\n  ],\n  \"kind\": \"List\"\n}\n".utf8)
+        let items = Self.items(list, chunk: Int.max, parseOnce: true)
+        #expect(items.first == "record 19 3 {\n      \"a\": 1\n    }")
+        #expect(items[1] == "record 45 6 {\n      \"b\": 2\n    }")
+        #expect(items.last == "accepted 2")
         let pretty = Array("{\n \"a\": 1\n}\n".utf8)
-        #expect(Self.items(pretty, chunk: Int.max, wholeLine: true).last == "accepted false")
+        #expect(Self.items(pretty, chunk: Int.max, parseOnce: true).last == "accepted 0")
     }
 }
