@@ -57,15 +57,23 @@ public struct JSONIndex {
         try? parse(input)
     }
 
-    /// Parses one value from the start of `input` into `nodes`, keeps its bytes, returns its end.
+    /// Parses one value (after any white space) from the start of `input` into `nodes`, keeps
+    /// its bytes, returns where it ends.
     private mutating func parse(_ input: UnsafeRawBufferPointer) throws(SyntaxError) -> Int {
         var parser = Parser(input, from: 0)
         swap(&nodes, &parser.nodes)
         defer { swap(&nodes, &parser.nodes) }
         nodes.removeAll(keepingCapacity: true)
         parser.nodes.removeAll(keepingCapacity: true)
-        try parser.parseValue(keyStart: -1, keyEnd: -1, keyEscaped: false, depth: 0)
         bytes.removeAll(keepingCapacity: true)
+        parser.skipWhitespace()
+        do {
+            try parser.parseValue(keyStart: -1, keyEnd: -1, keyEscaped: false, depth: 0)
+        } catch {
+            // Nothing half-parsed stays behind: every lookup finds nothing.
+            parser.nodes.removeAll(keepingCapacity: true)
+            throw error
+        }
         bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[..<parser.position]))
         return parser.position
     }

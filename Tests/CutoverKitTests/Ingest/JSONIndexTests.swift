@@ -36,6 +36,33 @@ struct JSONIndexTests {
         #expect(throws: JSONIndex.SyntaxError.self) { try json.load(text) }
     }
 
+    @Test func loadsAValueWithWhiteSpaceAroundIt() throws {
+        var json = JSONIndex()
+        try json.load(" \r\n\t{\"a\": \"x\"}\n ")
+        #expect(json.string(json.find("a")) == "x")
+    }
+
+    @Test func aFailedLoadLeavesNothingToFind() throws {
+        var json = JSONIndex()
+        try json.load(#"{"a":"first"}"#)
+        #expect(throws: JSONIndex.SyntaxError.self) { try json.load(#"{"a":"second", "b": tru}"#) }
+        #expect(json.find("a") == nil)
+    }
+
+    @Test func loadPrefixParsesTheValueAtTheStartAndSaysWhereItEnds() {
+        var json = JSONIndex()
+        let text = Array(#"{"a": {"b": "]}"}, "c": [1]},{"d": 2}"#.utf8)
+        let length = text.withUnsafeBytes { json.loadPrefix($0) }
+        #expect(length == 28)
+        #expect(json.string(json.find("a", "b")) == "]}")
+        #expect(json.find("c").map { json.raw($0) } == "[1]")
+        #expect(json.find("d") == nil)
+        // A value cut off by the end of the bytes, or a malformed one, has no length.
+        for cut in [Array(text[..<20]), Array(#"{"a": 1,}"#.utf8), []] {
+            #expect(cut.withUnsafeBytes { json.loadPrefix($0) } == nil)
+        }
+    }
+
     @Test func refusesNestingDeeperThanTheLimit() {
         var json = JSONIndex()
         let deep = String(repeating: "[", count: 200) + String(repeating: "]", count: 200)
