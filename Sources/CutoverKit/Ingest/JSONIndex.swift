@@ -61,9 +61,8 @@ public struct JSONIndex {
     /// its bytes, returns where it ends.
     private mutating func parse(_ input: UnsafeRawBufferPointer) throws(SyntaxError) -> Int {
         var parser = Parser(input, from: 0)
-        swap(&nodes, &parser.nodes)
+        swap(&nodes, &parser.nodes)  // the parser fills the index's storage
         defer { swap(&nodes, &parser.nodes) }
-        nodes.removeAll(keepingCapacity: true)
         parser.nodes.removeAll(keepingCapacity: true)
         bytes.removeAll(keepingCapacity: true)
         parser.skipWhitespace()

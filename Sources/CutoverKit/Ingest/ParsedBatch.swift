@@ -123,7 +123,8 @@ final class ParseWorker: @unchecked Sendable {
             switch item {
             case .record(let bytes, let position):
                 do {
-                    if parsed == nil || parsed?.at != bytes.baseAddress || parsed?.count != bytes.count { try json.load(bytes) }
+                    let alreadyParsed = parsed?.at == bytes.baseAddress && parsed?.count == bytes.count
+                    if !alreadyParsed { try json.load(bytes) }
                     switch try decoder.decode(json) {
                     case .kubeEvent(let event):
                         for node in event.mentionedNodes {
