@@ -108,7 +108,7 @@ int main(int argc, char **argv) {
     sqlite3_close(source);
 
     /* The placeholder list for one row, leaving event_id (column 0) to SQLite as cutover does. */
-    char *insert = malloc(64 + 2 * (size_t)columns);
+    char *insert = malloc(64 + 3 * (size_t)columns);
     int length = sprintf(insert, "INSERT INTO kube_events VALUES (NULL");
     for (int c = 1; c < columns; c++) length += sprintf(insert + length, ", ?");
     sprintf(insert + length, ")");
@@ -118,9 +118,9 @@ int main(int argc, char **argv) {
     sqlite3 *db = db_open(target);
     run(db, "PRAGMA page_size = 65536; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; "
             "PRAGMA cache_size = -16384;");
-    char attach[4096];
-    snprintf(attach, sizeof attach, "ATTACH '%s' AS source", argv[1]);
+    char *attach = sqlite3_mprintf("ATTACH %Q AS source", argv[1]);
     run(db, attach);
+    sqlite3_free(attach);
     sqlite3_prepare_v2(db, "SELECT sql FROM source.sqlite_master WHERE name = 'sources'", -1, &q, NULL);
     if (sqlite3_step(q) == SQLITE_ROW) run(db, (const char *)sqlite3_column_text(q, 0));
     sqlite3_finalize(q);
