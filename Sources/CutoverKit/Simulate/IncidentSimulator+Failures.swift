@@ -73,22 +73,25 @@ extension IncidentSimulator {
 
     /// A pull through the new registry before its private DNS link exists: resolved publicly, refused.
     func wiringFailure(node: String, at t: Timestamp) {
-        let image = "mcr.microsoft.com/oss/kubernetes/kube-proxy:v1.30.6"
-        pullFailure(
-            node: node, namespace: "kube-system", pod: "kube-proxy-\(rng.podSuffix(5))", image: image,
-            text:
-                "rpc error: code = Unknown desc = failed to pull and unpack image \"\(image)\": failed to resolve reference \"\(image)\": failed to authorize: failed to fetch anonymous token: GET https://\(newRegistry).azurecr.io/oauth2/token?scope=repository%3Aaks-managed-repository%2Foss%2Fkubernetes%2Fkube-proxy%3Apull: unexpected status: 403 Forbidden",
-            at: t, cause: "wiring_incomplete")
+        kubeProxyRefused(node: node, registry: newRegistry, at: t, cause: "wiring_incomplete")
     }
 
+    /// A node that missed round 2 still pulls through the old registry, which refuses it.
     private func registry403(node: String, at t: Timestamp) {
-        let image = "mcr.microsoft.com/oss/kubernetes/kube-proxy:v1.30.6"
+        kubeProxyRefused(node: node, registry: oldRegistry, at: t, cause: "missed_round")
+    }
+
+    /// kube-proxy's image pull refused by `registry`'s token endpoint (403).
+    private func kubeProxyRefused(node: String, registry: String, at t: Timestamp, cause: String) {
+        let image = Self.kubeProxyImage
         pullFailure(
             node: node, namespace: "kube-system", pod: "kube-proxy-\(rng.podSuffix(5))", image: image,
             text:
-                "rpc error: code = Unknown desc = failed to pull and unpack image \"\(image)\": failed to resolve reference \"\(image)\": failed to authorize: failed to fetch anonymous token: GET https://\(oldRegistry).azurecr.io/oauth2/token?scope=repository%3Aaks-managed-repository%2Foss%2Fkubernetes%2Fkube-proxy%3Apull: unexpected status: 403 Forbidden",
-            at: t, cause: "missed_round")
+                "rpc error: code = Unknown desc = failed to pull and unpack image \"\(image)\": failed to resolve reference \"\(image)\": failed to authorize: failed to fetch anonymous token: GET https://\(registry).azurecr.io/oauth2/token?scope=repository%3Aaks-managed-repository%2Foss%2Fkubernetes%2Fkube-proxy%3Apull: unexpected status: 403 Forbidden",
+            at: t, cause: cause)
     }
+
+    static let kubeProxyImage = "mcr.microsoft.com/oss/kubernetes/kube-proxy:v1.30.6"
 
     private func scheduled(_ namespace: String, _ pod: String, node: String, at t: Timestamp) {
         event(

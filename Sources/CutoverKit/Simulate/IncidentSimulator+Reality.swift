@@ -177,7 +177,7 @@ extension IncidentSimulator {
             at: t.adding(seconds: 5))
         kubeletStart(old.name, at: t)
         podStart(
-            "kube-system", "kube-proxy-\(rng.podSuffix(5))", node: old.name, image: "mcr.microsoft.com/oss/kubernetes/kube-proxy:v1.30.6",
+            "kube-system", "kube-proxy-\(rng.podSuffix(5))", node: old.name, image: Self.kubeProxyImage,
             container: "kube-proxy", at: t.adding(seconds: 40))
     }
 
@@ -282,7 +282,7 @@ extension IncidentSimulator {
             let base = t.adding(seconds: Double(k * 900 / max(nodes.count, 1)))
             let proxy = "kube-proxy-\(rng.podSuffix(5))"
             podStart(
-                "kube-system", proxy, node: node.name, image: "mcr.microsoft.com/oss/kubernetes/kube-proxy:v1.30.6",
+                "kube-system", proxy, node: node.name, image: Self.kubeProxyImage,
                 container: "kube-proxy", at: base)
             for a in 0..<max(0, (spec.eventsPerNode - 5) / 5) {
                 let (ns, app, image) = apps[(k + a) % apps.count]

@@ -48,10 +48,11 @@ struct KillTests {
             process.standardError = FileHandle.nullDevice
             try process.run()
             usleep(UInt32(window / 20 + generator.next() % max(1, window * 17 / 20)))
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
+            let killedNow = process.isRunning
+            if killedNow { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+            if killedNow {
                 interrupted += 1
-                process.waitUntilExit()
             } else if interrupted > 0 {
                 break  // killed, then resumed to the end: a sequence worth checking
             } else {
