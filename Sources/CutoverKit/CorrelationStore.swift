@@ -8,12 +8,13 @@ public struct CorrelationStore {
 
     public init(db: Database) { self.db = db }
 
-    public func loadFacts() throws -> CorrelationFacts {
+    public func loadFacts() throws -> FleetFacts {
         var activity: [ActivityFact] = []
         let a = try db.prepare(
             """
             SELECT record_id, operation, status, time, resource_key,
-                   coalesce(operation_id, correlation_id, 'record-' || record_id), request_body, response_body, caller
+                   coalesce(operation_id, correlation_id, 'record-' || record_id), request_body, response_body, caller,
+                   source_id, resource_id
             FROM activity_records ORDER BY time, record_id
             """)
         while try a.step() {
@@ -22,14 +23,14 @@ public struct CorrelationStore {
                 ActivityFact(
                     recordID: Int64(a.int(0) ?? 0), operation: a.string(1) ?? "", status: a.string(2) ?? "", time: time,
                     resourceKey: a.string(4) ?? "", operationKey: a.string(5) ?? "", requestBody: a.string(6),
-                    responseBody: a.string(7), caller: a.string(8)))
+                    responseBody: a.string(7), caller: a.string(8), sourceID: Int64(a.int(9) ?? 0), resourceID: a.string(10)))
         }
         var events: [EventFact] = []
         let reasons = CorrelationFacts.relevantReasons.map { "'\($0)'" }.joined(separator: ",")
         let e = try db.prepare(
             """
             SELECT event_id, uid, cluster, object_kind, object_namespace, object_name, reason, coalesce(message, ''),
-                   source_component, source_host, first_seen, last_seen, count
+                   source_component, source_host, first_seen, last_seen, count, source_id
             FROM kube_events WHERE reason IN (\(reasons)) ORDER BY first_seen, event_id
             """)
         while try e.step() {
@@ -40,14 +41,17 @@ public struct CorrelationStore {
                 EventFact(
                     eventID: Int64(e.int(0) ?? 0), uid: e.string(1), cluster: e.string(2), objectKind: e.string(3),
                     objectNamespace: e.string(4), objectName: e.string(5), reason: e.string(6) ?? "", message: e.string(7) ?? "",
-                    sourceComponent: e.string(8), sourceHost: e.string(9), firstSeen: first, lastSeen: last, count: e.int(12) ?? 1))
+                    sourceComponent: e.string(8), sourceHost: e.string(9), firstSeen: first, lastSeen: last, count: e.int(12) ?? 1,
+                    sourceID: Int64(e.int(13) ?? 0)))
         }
-        var firstSeen: [String: Timestamp] = [:]
-        let n = try db.prepare("SELECT node, first_seen FROM node_sightings")
+        var sightings: [NodeSightingFact] = []
+        let n = try db.prepare("SELECT cluster, node, first_seen FROM node_sightings ORDER BY cluster, node")
         while try n.step() {
-            if let node = n.string(0), let t = n.string(1).flatMap({ try? Timestamp.parse($0) }) { firstSeen[node] = t }
+            if let node = n.string(1), let t = n.string(2).flatMap({ try? Timestamp.parse($0) }) {
+                sightings.append(NodeSightingFact(cluster: n.string(0) ?? "", node: node, first: t))
+            }
         }
-        return CorrelationFacts(activity: activity, events: events, nodeFirstSeen: firstSeen, sources: try loadSpans())
+        return FleetFacts(activity: activity, events: events, sightings: sightings, sources: try loadSpans())
     }
 
     /// What each input file covers; nil when a file that holds records has no span recorded
@@ -56,7 +60,7 @@ public struct CorrelationStore {
         var spans: [SourceSpan] = []
         let s = try db.prepare(
             """
-            SELECT first_time, last_time, normal_events, activity_records, node_group_records FROM sources
+            SELECT first_time, last_time, normal_events, activity_records, node_group_records, source_id FROM sources
             WHERE kube_events + activity_records > 0 ORDER BY source_id
             """)
         while try s.step() {
@@ -65,79 +69,134 @@ public struct CorrelationStore {
             spans.append(
                 SourceSpan(
                     window: TimeWindow(from: from, to: to), normalEvents: (s.int(2) ?? 0) > 0, activity: (s.int(3) ?? 0) > 0,
-                    nodeGroup: (s.int(4) ?? 0) > 0))
+                    nodeGroup: (s.int(4) ?? 0) > 0, sourceID: Int64(s.int(5) ?? 0)))
         }
         return spans
     }
 
-    public func save(_ result: Correlator.Result) throws {
+    /// Replaces every result table with `fleet`'s rows, and records how it was asked for, in
+    /// one transaction.
+    public func save(_ fleet: FleetCorrelator.Result, settings: CorrelationSettings) throws {
         try db.transaction {
             try db.execute(
                 """
                 DELETE FROM milestone_results; DELETE FROM node_results; DELETE FROM bootstrap_results;
                 DELETE FROM node_round_results; DELETE FROM failure_results; DELETE FROM coverage_results;
+                DELETE FROM cluster_results;
                 """)
-            let m = try db.prepare(
-                "INSERT INTO milestone_results (round, name, effective_time, source, evidence, requires_reimage, playbook) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-            )
-            for milestone in result.milestones {
-                try m.run([
-                    .integer(Int64(milestone.round.number)), .text(milestone.round.name),
-                    SQLValue(milestone.time?.description), .text(milestone.source.rawValue), .text(milestone.evidence),
-                    .integer(milestone.round.requiresReimage ? 1 : 0), .text(result.playbook),
-                ])
+            let writer = try ResultWriter(db: db, playbook: fleet.playbook)
+            for cluster in fleet.clusters {
+                try writer.write(cluster.cluster, cluster.result)
             }
-            let n = try db.prepare(
+            try writer.writeFailures(fleet.unassigned, cluster: "")
+            try db.prepare(
                 """
-                INSERT INTO node_results (node, vmss, instance_id, pool, first_seen, removed_at, recreated_at)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                """)
-            let b = try db.prepare("INSERT INTO bootstrap_results (node, time, kind, strength, evidence) VALUES (?1, ?2, ?3, ?4, ?5)")
-            for node in result.nodes {
-                try n.run([
-                    .text(node.name), SQLValue(node.parsed?.vmss), SQLValue(node.parsed?.instanceID),
-                    SQLValue(node.parsed?.pool), .text(node.firstSeen.description),
-                    SQLValue(node.removedAt?.description), SQLValue(node.recreatedAt?.description),
-                ])
-                for boot in node.bootstraps {
-                    try b.run([
-                        .text(node.name), .text(boot.time.description), .text(boot.kind.rawValue),
-                        .text(boot.strength.rawValue), .text(boot.evidence),
-                    ])
-                }
-            }
-            let r = try db.prepare("INSERT INTO node_round_results (node, round, bootstrapped_at, status) VALUES (?1, ?2, ?3, ?4)")
-            for row in result.nodeRounds {
-                try r.run([
-                    .text(row.node), .integer(Int64(row.round)), SQLValue(row.bootstrappedAt?.description),
-                    .text(row.status.rawValue),
-                ])
-            }
-            let c = try db.prepare("INSERT INTO coverage_results (source, present, if_missing, windows) VALUES (?1, ?2, ?3, ?4)")
-            for source in result.coverage.sources {
-                try c.run([
-                    .text(source.name), .integer(source.present ? 1 : 0), .text(source.ifMissing),
-                    SQLValue(source.windows.map { $0.map(\.description).joined(separator: ", ") }),
-                ])
-            }
-            let cluster = result.milestones.compactMap(\.cluster).first
-            let f = try db.prepare(
+                INSERT INTO correlation_runs (ran_at, cutover_version, playbook, playbook_source, given, given_cluster, sources_seen)
+                VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?1, ?2, ?3, ?4, ?5,
+                        (SELECT count(*) FROM sources WHERE status <> 'in_progress'))
                 """
-                INSERT INTO failure_results (event_id, cluster, node, namespace, pod, category, reason, message, first_seen,
-                    last_seen, count, verdict, missed_round, missed_rounds, confidence, explanation, event_uid)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
-                """)
-            for a in result.attributions {
-                let x = a.failure
-                try f.run([
-                    .integer(x.eventID), SQLValue(x.cluster ?? cluster), SQLValue(x.node), SQLValue(x.namespace),
-                    SQLValue(x.pod), .text(x.category.rawValue), .text(x.reason), .text(x.message),
-                    .text(x.firstSeen.description), .text(x.lastSeen.description), .integer(Int64(x.count)),
-                    .text(a.verdict.rawValue), SQLValue(a.missedRound),
-                    a.missedRounds.isEmpty ? .null : .text(a.missedRounds.map(String.init).joined(separator: ",")),
-                    .text(a.confidence.rawValue), .text(a.explanation), SQLValue(x.uid),
+            ).run([
+                .text(CutoverVersion.current), .text(fleet.playbook), .text(settings.playbook), .text(settings.givenJSON),
+                SQLValue(settings.cluster),
+            ])
+        }
+    }
+}
+
+/// The prepared inserts of one `CorrelationStore.save`.
+private struct ResultWriter {
+    let db: Database
+    let playbook: String
+    let milestone: Statement
+    let node: Statement
+    let bootstrap: Statement
+    let nodeRound: Statement
+    let coverage: Statement
+    let failure: Statement
+    let cluster: Statement
+
+    init(db: Database, playbook: String) throws {
+        self.db = db
+        self.playbook = playbook
+        milestone = try db.prepare(
+            """
+            INSERT INTO milestone_results (cluster, round, name, effective_time, source, evidence, requires_reimage, playbook)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            """)
+        node = try db.prepare(
+            """
+            INSERT INTO node_results (cluster, node, vmss, instance_id, pool, first_seen, removed_at, recreated_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            """)
+        bootstrap = try db.prepare(
+            "INSERT INTO bootstrap_results (cluster, node, time, kind, strength, evidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+        nodeRound = try db.prepare(
+            "INSERT INTO node_round_results (cluster, node, round, bootstrapped_at, status) VALUES (?1, ?2, ?3, ?4, ?5)")
+        coverage = try db.prepare(
+            "INSERT INTO coverage_results (cluster, source, present, if_missing, windows) VALUES (?1, ?2, ?3, ?4, ?5)")
+        failure = try db.prepare(
+            """
+            INSERT INTO failure_results (event_id, cluster, node, namespace, pod, category, reason, message, first_seen,
+                last_seen, count, verdict, missed_round, missed_rounds, confidence, explanation, event_uid)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+            """)
+        cluster = try db.prepare(
+            """
+            INSERT INTO cluster_results (cluster, name, resource_id, subscription, resource_group, node_resource_group,
+                events_correlated, activity_correlated, nodes, failures)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+            """)
+    }
+
+    func write(_ c: Cluster, _ result: Correlator.Result) throws {
+        let label = SQLValue.text(c.label)
+        try cluster.run([
+            label, .text(c.name), SQLValue(c.resourceID), SQLValue(c.subscription), SQLValue(c.resourceGroup),
+            SQLValue(c.nodeResourceGroup), .integer(Int64(result.eventCount)), .integer(Int64(result.activityCount)),
+            .integer(Int64(result.nodes.count)), .integer(Int64(result.attributions.count)),
+        ])
+        for m in result.milestones {
+            try milestone.run([
+                label, .integer(Int64(m.round.number)), .text(m.round.name), SQLValue(m.time?.description), .text(m.source.rawValue),
+                .text(m.evidence), .integer(m.round.requiresReimage ? 1 : 0), .text(playbook),
+            ])
+        }
+        for n in result.nodes {
+            try node.run([
+                label, .text(n.name), SQLValue(n.parsed?.vmss), SQLValue(n.parsed?.instanceID), SQLValue(n.parsed?.pool),
+                .text(n.firstSeen.description), SQLValue(n.removedAt?.description), SQLValue(n.recreatedAt?.description),
+            ])
+            for boot in n.bootstraps {
+                try bootstrap.run([
+                    label, .text(n.name), .text(boot.time.description), .text(boot.kind.rawValue), .text(boot.strength.rawValue),
+                    .text(boot.evidence),
                 ])
             }
+        }
+        for row in result.nodeRounds {
+            try nodeRound.run([
+                label, .text(row.node), .integer(Int64(row.round)), SQLValue(row.bootstrappedAt?.description), .text(row.status.rawValue),
+            ])
+        }
+        for source in result.coverage.sources {
+            try coverage.run([
+                label, .text(source.name), .integer(source.present ? 1 : 0), .text(source.ifMissing),
+                SQLValue(source.windows.map { $0.map(\.description).joined(separator: ", ") }),
+            ])
+        }
+        try writeFailures(result.attributions, cluster: c.label)
+    }
+
+    func writeFailures(_ attributions: [Attribution], cluster label: String) throws {
+        for a in attributions {
+            let x = a.failure
+            try failure.run([
+                .integer(x.eventID), .text(label), SQLValue(x.node), SQLValue(x.namespace), SQLValue(x.pod),
+                .text(x.category.rawValue), .text(x.reason), .text(x.message), .text(x.firstSeen.description),
+                .text(x.lastSeen.description), .integer(Int64(x.count)), .text(a.verdict.rawValue), SQLValue(a.missedRound),
+                a.missedRounds.isEmpty ? .null : .text(a.missedRounds.map(String.init).joined(separator: ",")),
+                .text(a.confidence.rawValue), .text(a.explanation), SQLValue(x.uid),
+            ])
         }
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The whole flow in one place: ingest → store → correlate → report.
 ///
 /// Each command of the `cutover` executable calls one of these entry points.
@@ -13,28 +15,67 @@ public enum Pipeline {
         return summary
     }
 
-    /// Recomputes milestones, bootstraps and attributions from what the database holds.
+    /// Recomputes milestones, bootstraps and attributions, cluster by cluster, from what the
+    /// database holds; `given` milestones belong to `cluster` (needed when there are several).
     @discardableResult
     public static func correlate(
         dbPath: String, playbook: Playbook = .threeRounds,
-        given: [Int: Timestamp] = [:]
-    ) throws -> Correlator.Result {
+        given: [Int: Timestamp] = [:], cluster: String? = nil, playbookSource: String? = nil
+    ) throws -> FleetCorrelator.Result {
         let store = try EventStore(path: dbPath)
         let io = CorrelationStore(db: store.db)
-        let result = Correlator(playbook: playbook, given: given).correlate(try io.loadFacts())
-        try io.save(result)
+        let result = try FleetCorrelator(playbook: playbook, given: given, givenCluster: cluster).correlate(try io.loadFacts())
+        try io.save(result, settings: CorrelationSettings(playbook: playbookSource ?? playbook.name, given: given, cluster: cluster))
         return result
     }
 
-    /// The markdown postmortem of a correlated database.
+    /// The markdown postmortem of one cluster of a correlated database: the one `cluster`
+    /// names, or the only one.
     public static func report(dbPath: String, cluster: String? = nil) throws -> String {
-        let store = try EventStore(path: dbPath)
-        let postmortem = try PostmortemBuilder(db: store.db, cluster: cluster).build()
-        return MarkdownRenderer().render(postmortem)
+        let store = try ResultStore(path: dbPath)
+        let clusters = try store.clusters()
+        let chosen = try Cluster.pick(
+            cluster, from: clusters, hint: "name one with --cluster NAME, or write one postmortem each with --out DIR")
+        return MarkdownRenderer().render(try PostmortemBuilder(db: store.db, cluster: chosen, fleet: clusters.count > 1).build())
+    }
+
+    /// One postmortem per cluster, with file names, and the index that links them.
+    public static func reports(dbPath: String) throws -> (postmortems: [(file: String, markdown: String)], index: String) {
+        let store = try ResultStore(path: dbPath)
+        let clusters = try store.clusters()
+        var postmortems: [(file: String, markdown: String)] = []
+        var rows: [FleetIndex.Row] = []
+        var used: Set<String> = []
+        for cluster in clusters.isEmpty ? [.unnamed] : clusters {
+            let postmortem = try PostmortemBuilder(db: store.db, cluster: cluster, fleet: clusters.count > 1).build()
+            let file = FleetIndex.fileName(for: cluster, avoiding: used)
+            used.insert(file)
+            postmortems.append((file, MarkdownRenderer().render(postmortem)))
+            rows.append(FleetIndex.Row(cluster: cluster, file: file, postmortem: postmortem))
+        }
+        let unassigned = try store.db.int("SELECT count(*) FROM failure_results WHERE verdict = 'no_cluster'")
+        return (postmortems, FleetIndex(rows: rows, unassignedFailures: unassigned).markdown)
     }
 }
 
 extension Pipeline {
+    /// The input files the database at `dbPath` holds that are not among `paths` (by path or
+    /// by content): another run's incident. Nil when there are none, or no database yet.
+    public static func otherInputs(dbPath: String, paths: [String]) throws -> (count: Int, example: String)? {
+        guard FileManager.default.fileExists(atPath: dbPath) else { return nil }
+        let db = try ResultStore(path: dbPath).db
+        let stored = try db.rows("SELECT path, content_hash, size FROM sources ORDER BY source_id")
+        guard !stored.isEmpty else { return nil }
+        let files = Ingester.expand(paths).files
+        let given = Set(files.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
+        var other = stored.filter { !given.contains(URL(fileURLWithPath: $0[0].text).standardizedFileURL.path) }
+        if !other.isEmpty {
+            let hashes = Set(files.compactMap { try? ContentHash.of(path: $0) }.map { "\($0.hash)/\($0.size)" })
+            other.removeAll { hashes.contains("\($0[1].text)/\($0[2].text)") }
+        }
+        return other.first.map { (other.count, $0[0].text) }
+    }
+
     /// Simulates an incident and writes its logs and ground truth under `directory`.
     @discardableResult
     public static func simulate(spec: SimulationSpec, directory: String) throws -> Incident {

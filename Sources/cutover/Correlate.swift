@@ -12,10 +12,35 @@ struct Correlate: ParsableCommand {
 
     @OptionGroup var database: DatabaseOption
     @OptionGroup var correlation: CorrelateOptions
+    @Option(
+        name: .long, help: ArgumentHelp("The cluster the --milestone times are about (needed when there are several).", valueName: "NAME"))
+    var cluster: String?
 
     func run() throws {
-        let result = try Pipeline.correlate(dbPath: database.db, playbook: try correlation.loadPlaybook(), given: try correlation.given())
-        let missed = result.attributions.filter { $0.verdict == .missedRound }.count
-        printError("correlated \(result.attributions.count) failure(s) on \(result.nodes.count) node(s): \(missed) from missed rounds")
+        let result = try Pipeline.correlate(
+            dbPath: database.db, playbook: try correlation.loadPlaybook(), given: try correlation.given(), cluster: cluster,
+            playbookSource: correlation.playbookSource)
+        printError(summary(result))
     }
+}
+
+/// "correlated 49 failure(s) on 19 node(s): 33 from missed rounds", per cluster when there are several.
+func summary(_ result: FleetCorrelator.Result) -> String {
+    func line(_ attributions: [Attribution], nodes: Int) -> String {
+        let missed = attributions.filter { $0.verdict == .missedRound }.count
+        return "\(attributions.count) failure(s) on \(nodes) node(s): \(missed) from missed rounds"
+    }
+    guard result.clusters.count > 1 else { return "correlated " + line(result.attributions, nodes: result.nodeCount) }
+    var lines = ["correlated \(result.clusters.count) clusters:"]
+    for c in result.clusters {
+        lines.append("  \(TerminalText.safe(c.cluster.label)): " + line(c.result.attributions, nodes: c.result.nodes.count))
+    }
+    if !result.unassigned.isEmpty {
+        lines.append("  \(result.unassigned.count) failure(s) name no cluster and could be tied to none: ingest their files with --cluster")
+    }
+    if result.unassignedActivity > 0 {
+        lines.append(
+            "  \(result.unassignedActivity) activity record(s) are about resources of no cluster in the inputs: they decide nothing")
+    }
+    return lines.joined(separator: "\n")
 }

@@ -17,6 +17,12 @@ struct IngestOptions: ParsableArguments {
             instead of through the WAL, about 12% faster on large loads; WAL again when the ingest ends.
             """)
     var exclusive = false
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The cluster of the events that name none (a kubectl get events dump): its name or resource id.",
+            valueName: "NAME"))
+    var cluster: String?
 
     func validate() throws {
         guard maxRecordBytes >= 1024 else { throw ValidationError("--max-record-bytes must be at least 1024") }
@@ -26,6 +32,7 @@ struct IngestOptions: ParsableArguments {
         var options = Ingester.Options()
         options.maxRecordBytes = maxRecordBytes
         options.exclusive = exclusive
+        options.cluster = cluster
         return options
     }
 }
@@ -43,12 +50,18 @@ struct CorrelateOptions: ParsableArguments {
         help: ArgumentHelp(
             "Which rounds need a reimage: three-rounds (default), current-docs, or a playbook JSON file.",
             valueName: "NAME|FILE"))
-    var playbook: String = Playbook.threeRounds.name
+    var playbook: String?
+
+    /// Whether the command line said anything about how to correlate.
+    var isGiven: Bool { playbook != nil || !milestone.isEmpty }
+
+    /// The playbook as named on the command line (the default when it names none).
+    var playbookSource: String { playbook ?? Playbook.threeRounds.name }
 
     func loadPlaybook() throws -> Playbook {
         let loaded: Playbook
         do {
-            loaded = try Playbook.load(playbook)
+            loaded = try Playbook.load(playbookSource)
         } catch {
             throw ValidationError("--playbook: \(error)")
         }
@@ -97,4 +110,27 @@ func runIngest(_ paths: [String], db: String, options: Ingester.Options) throws 
     let summary = try Pipeline.ingest(paths: paths, dbPath: db, options: options, progress: ProgressLine())
     printError(summary.text)
     return summary.damaged.isEmpty
+}
+
+/// Writes one postmortem to a file (or stdout) when the database holds one cluster or
+/// `cluster` names one; one file per cluster and an `index.md` into `out` when it holds several
+/// and `out` is given (or `out` is a directory).
+func writeReports(db: String, cluster: String?, out: String?) throws {
+    var isDirectory: ObjCBool = false
+    let outIsDirectory = out.map { FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) && isDirectory.boolValue } ?? false
+    let several = try ResultStore(path: db).clusters().count > 1
+    guard let out, cluster == nil, several || outIsDirectory else {
+        try emit(try Pipeline.report(dbPath: db, cluster: cluster), to: out)
+        if let out { printError("postmortem written to \(out)") }
+        return
+    }
+    do {
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+    } catch {
+        throw ValidationError("cannot create the directory \(out): \(error.localizedDescription)")
+    }
+    let (postmortems, index) = try Pipeline.reports(dbPath: db)
+    for p in postmortems { try emit(p.markdown, to: (out as NSString).appendingPathComponent(p.file)) }
+    try emit(index, to: (out as NSString).appendingPathComponent("index.md"))
+    printError("\(postmortems.count) postmortem(s) and index.md written to \(out)")
 }

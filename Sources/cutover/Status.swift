@@ -6,19 +6,44 @@ struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "During a cutover: which nodes still need a reimage, and whether the next step is safe.",
         discussion: """
-            Recomputes the correlation from the database first. Exit code 0: safe (every node has \
-            bootstrapped since every milestone that needs it); 3: not yet; 1: an error.
+            Reads the last correlation; when inputs were ingested since, it correlates again the way the last \
+            `correlate` was asked (its playbook and milestones), or as --playbook and --milestone say. With several \
+            clusters it reports each, and the step is safe only when it is for every one (or the one --cluster names). \
+            Exit code 0: safe; 3: some node still needs a reimage; 4: unknown, the inputs cannot show it (no activity \
+            log, no node, events of unknown cluster), which a gate must treat as not safe; 1: an error.
             Example:
               cutover ingest --db live.sqlite exports/ && cutover status --db live.sqlite
             """)
 
     @OptionGroup var database: DatabaseOption
     @OptionGroup var correlation: CorrelateOptions
+    @Option(name: .long, help: ArgumentHelp("Only this cluster: its name or resource id.", valueName: "NAME")) var cluster: String?
 
     func run() throws {
-        try Pipeline.correlate(dbPath: database.db, playbook: try correlation.loadPlaybook(), given: try correlation.given())
-        let status = try CutoverStatus.read(try Database(path: database.db, readOnly: true))
-        FileHandle.standardOutput.write(Data(status.text.utf8))
-        if !status.isSafe { throw ExitCode(notSafeExit) }
+        let store = try ResultStore(path: database.db)
+        let last = try store.lastCorrelation()
+        if correlation.isGiven {
+            try Pipeline.correlate(
+                dbPath: database.db, playbook: try correlation.loadPlaybook(), given: try correlation.given(), cluster: cluster,
+                playbookSource: correlation.playbookSource)
+        } else if last == nil || last?.stale == true {
+            // Inputs arrived since: correlate again as the user last asked, never with other defaults.
+            let settings = last ?? CorrelationSettings(playbook: Playbook.threeRounds.name)
+            try Pipeline.correlate(
+                dbPath: database.db, playbook: try Playbook.load(settings.playbook), given: settings.given, cluster: settings.cluster,
+                playbookSource: settings.playbook)
+        }
+        let reader = try ResultStore(path: database.db)
+        let clusters = try reader.clusters()
+        let chosen = try cluster.map { [try Cluster.pick($0, from: clusters, hint: "")] } ?? (clusters.isEmpty ? [.unnamed] : clusters)
+        var verdicts: [CutoverStatus.Verdict] = []
+        for c in chosen {
+            let status = try CutoverStatus.read(reader.db, cluster: c)
+            let text = status.text.split(separator: "\n", omittingEmptySubsequences: false).map { TerminalText.safe(String($0)) }
+            FileHandle.standardOutput.write(Data(text.joined(separator: "\n").utf8))
+            verdicts.append(status.verdict)
+        }
+        if verdicts.contains(.notSafe) { throw ExitCode(notSafeExit) }
+        if verdicts.contains(.unknown) { throw ExitCode(unknownSafetyExit) }
     }
 }

@@ -9,7 +9,8 @@ struct Cutover: ParsableCommand {
         abstract: "Explain the failures of an AKS network-isolation cutover, node by node and round by round.",
         discussion: """
             Exit codes: 0 success; 1 usage or fatal error; 2 finished, but some input files were damaged \
-            or unreadable (their good records were kept); 3 (status) not safe to take the next step yet.
+            or unreadable (their good records were kept); 3 (status) not safe to take the next step yet; 4 (status) \
+            unknown whether it is safe: the inputs cannot show it.
             Example:
               cutover run samples/logs --out postmortem.md
             """,
@@ -21,5 +22,7 @@ struct Cutover: ParsableCommand {
 let damagedInputExit: Int32 = 2
 /// Exit code of `status` while some node still needs a reimage.
 let notSafeExit: Int32 = 3
+/// Exit code of `status` when the inputs cannot show whether it is safe (fails closed).
+let unknownSafetyExit: Int32 = 4
 
 Cutover.main()

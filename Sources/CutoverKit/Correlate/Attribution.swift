@@ -5,6 +5,8 @@ public struct Attribution: Sendable, Equatable {
         case converged
         case preConversion = "pre_conversion"
         case unplaced
+        /// A database with several clusters, and nothing tells which one this failure is from.
+        case noCluster = "no_cluster"
     }
 
     public enum Confidence: String, Sendable, Comparable {

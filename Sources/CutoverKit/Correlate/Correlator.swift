@@ -21,6 +21,9 @@ public struct Correlator {
         public var nodeRounds: [NodeRound]
         /// Which kinds of evidence the inputs held.
         public var coverage: Coverage
+        /// How many events (of the reasons correlation reads) and activity records it rested on.
+        public var eventCount = 0
+        public var activityCount = 0
     }
 
     public struct NodeRound: Sendable, Equatable {
@@ -49,7 +52,8 @@ public struct Correlator {
             .sorted { ($0.failure.firstSeen, $0.failure.eventID) < ($1.failure.firstSeen, $1.failure.eventID) }
         return Result(
             playbook: playbook.name, milestones: milestones, nodes: nodes, attributions: attributions,
-            nodeRounds: nodeRounds(nodes, milestones), coverage: coverage)
+            nodeRounds: nodeRounds(nodes, milestones), coverage: coverage, eventCount: facts.events.count,
+            activityCount: facts.activity.count)
     }
 
     /// When reimages happened: reimage actions in the activity log (Started) and per-node

@@ -58,26 +58,7 @@ public struct Coverage: Sendable, Equatable {
                 ifMissing: "manual `az vmss reimage` and restarts are invisible; from events alone a reimage looks like a reboot",
                 windows: nodeGroup),
         ]
-        let clusters = Self.clusters(facts)
-        sources.append(
-            Source(
-                name: "A single cluster in the inputs", present: clusters.count <= 1,
-                ifMissing: (clusters.count > 1
-                    ? "the inputs hold \(clusters.count) clusters (\(clusters.joined(separator: ", "))), and "
-                    : "with several clusters in one database, ")
-                    + "cutover correlates a database as one cluster, so one cluster's milestones are applied to the "
-                    + "other's nodes: ingest each cluster into its own --db"))
         reimageWindows = spans.map { _ in TimeWindow.merge((normal ?? []) + (nodeGroup ?? []), gap: 0) }
-    }
-
-    /// The clusters the inputs name: managed-cluster resource ids, and events' cluster field.
-    static func clusters(_ facts: CorrelationFacts) -> [String] {
-        var names = Set(facts.events.compactMap { $0.cluster?.lowercased() }.filter { !$0.isEmpty })
-        for fact in facts.activity {
-            let parts = fact.resourceKey.split(separator: "/")
-            if let i = parts.firstIndex(of: "managedclusters"), i + 1 < parts.count { names.insert(String(parts[i + 1])) }
-        }
-        return names.sorted()
     }
 
     public init(sources: [Source], reimageWindows: [TimeWindow]? = nil) {

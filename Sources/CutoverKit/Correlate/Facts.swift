@@ -9,11 +9,18 @@ public struct ActivityFact: Sendable, Equatable {
     public var requestBody: String?
     public var responseBody: String?
     public var caller: String?
+    /// The input file it came from (`sources.source_id`).
+    public var sourceID: Int64
+    /// The resource id as the record spelled it (`resourceKey` is its lower-case form).
+    public var resourceID: String?
 
     public init(
         recordID: Int64, operation: String, status: String, time: Timestamp, resourceKey: String,
-        operationKey: String, requestBody: String? = nil, responseBody: String? = nil, caller: String? = nil
+        operationKey: String, requestBody: String? = nil, responseBody: String? = nil, caller: String? = nil,
+        sourceID: Int64 = 0, resourceID: String? = nil
     ) {
+        self.sourceID = sourceID
+        self.resourceID = resourceID
         self.recordID = recordID
         self.operation = operation.lowercased()
         self.status = status
@@ -41,12 +48,15 @@ public struct EventFact: Sendable, Equatable {
     public var firstSeen: Timestamp
     public var lastSeen: Timestamp
     public var count: Int
+    /// The input file it came from (`sources.source_id`).
+    public var sourceID: Int64
 
     public init(
         eventID: Int64, uid: String? = nil, cluster: String? = nil, objectKind: String?, objectNamespace: String? = nil,
         objectName: String?, reason: String, message: String, sourceComponent: String? = nil, sourceHost: String? = nil,
-        firstSeen: Timestamp, lastSeen: Timestamp? = nil, count: Int = 1
+        firstSeen: Timestamp, lastSeen: Timestamp? = nil, count: Int = 1, sourceID: Int64 = 0
     ) {
+        self.sourceID = sourceID
         self.eventID = eventID
         self.uid = uid
         self.cluster = cluster
@@ -96,8 +106,13 @@ public struct SourceSpan: Sendable, Equatable {
     public var normalEvents: Bool
     public var activity: Bool
     public var nodeGroup: Bool
+    /// The file (`sources.source_id`).
+    public var sourceID: Int64
 
-    public init(window: TimeWindow, normalEvents: Bool = false, activity: Bool = false, nodeGroup: Bool = false) {
+    public init(
+        window: TimeWindow, normalEvents: Bool = false, activity: Bool = false, nodeGroup: Bool = false, sourceID: Int64 = 0
+    ) {
+        self.sourceID = sourceID
         self.window = window
         self.normalEvents = normalEvents
         self.activity = activity
@@ -129,4 +144,33 @@ public struct CorrelationFacts: Sendable {
         "Failed", "BackOff", "ErrImagePull", "ImagePullBackOff", "FailedCreatePodSandBox", "FailedMount",
         "Unhealthy", "CrashLoopBackOff",
     ]
+}
+
+/// A node's first appearance in the events that name one cluster (or none: "").
+public struct NodeSightingFact: Sendable, Equatable {
+    public var cluster: String
+    public var node: String
+    public var first: Timestamp
+
+    public init(cluster: String = "", node: String, first: Timestamp) {
+        self.cluster = cluster
+        self.node = node
+        self.first = first
+    }
+}
+
+/// Everything correlation reads from a database, of every cluster in it: `ClusterResolver`
+/// splits it into one `CorrelationFacts` per cluster.
+public struct FleetFacts: Sendable {
+    public var activity: [ActivityFact]
+    public var events: [EventFact]
+    public var sightings: [NodeSightingFact]
+    public var sources: [SourceSpan]?
+
+    public init(activity: [ActivityFact], events: [EventFact], sightings: [NodeSightingFact] = [], sources: [SourceSpan]? = nil) {
+        self.activity = activity
+        self.events = events
+        self.sightings = sightings
+        self.sources = sources
+    }
 }

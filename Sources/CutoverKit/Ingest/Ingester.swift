@@ -17,6 +17,9 @@ public final class Ingester {
         public var bulkLoadBytes: Int64 = 32 << 20
         /// Lock the database and write it without WAL for the whole ingest (`EventStore`).
         public var exclusive = false
+        /// The cluster of the events that name none (a `kubectl get events` dump): a name or
+        /// the managed cluster's resource id.
+        public var cluster: String?
         public init() {}
     }
 
@@ -119,7 +122,7 @@ public final class Ingester {
         let name = (reader.path as NSString).lastPathComponent
         var summary = file
         var inTransaction = 0
-        let worker = ParseWorker(reader: reader, maxRecordBytes: options.maxRecordBytes)
+        let worker = ParseWorker(reader: reader, maxRecordBytes: options.maxRecordBytes, defaultCluster: options.cluster)
         worker.start()
         try store.db.execute("BEGIN IMMEDIATE")
         do {

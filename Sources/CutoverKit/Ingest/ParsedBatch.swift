@@ -22,8 +22,9 @@ struct ParsedBatch: Sendable {
     /// Set on the last batch: how the input ended (nil: normally).
     var ending: IngestError?
     var isLast = false
-    /// On the last batch: every node the file's events mention, with the first and last time.
-    var sightings: [String: (first: Timestamp, last: Timestamp)] = [:]
+    /// On the last batch: every node the file's events mention (under the cluster the event
+    /// names, or ""), with the first and last time.
+    var sightings: [NodeSighting.Key: NodeSighting] = [:]
     /// On the last batch: the file's time span and evidence kinds.
     var evidence = FileEvidence()
 
@@ -55,6 +56,8 @@ final class ParseWorker: @unchecked Sendable {
     private let reader: GzipReader
     private let maxRecordBytes: Int
     private let batchSize: Int
+    /// The cluster of events that name none (`ingest --cluster`).
+    private let defaultCluster: String?
     let queue: BoundedQueue<ParsedBatch>
     /// Batches the writer is done with, handed back to be emptied and filled again here: their
     /// records' strings are then freed on this thread, not the writer's (the busier one), and
@@ -62,8 +65,9 @@ final class ParseWorker: @unchecked Sendable {
     private let spare: BoundedQueue<ParsedBatch>
     private let done = DoneLatch()
 
-    init(reader: GzipReader, maxRecordBytes: Int, batchSize: Int = 2_000, depth: Int = 4) {
+    init(reader: GzipReader, maxRecordBytes: Int, defaultCluster: String? = nil, batchSize: Int = 2_000, depth: Int = 4) {
         self.reader = reader
+        self.defaultCluster = defaultCluster
         self.maxRecordBytes = maxRecordBytes
         self.batchSize = batchSize
         self.queue = BoundedQueue(capacity: depth)
@@ -106,7 +110,8 @@ final class ParseWorker: @unchecked Sendable {
         var json = JSONIndex()
         let decoder = RecordDecoder()
         var batch = nextBatch()
-        var sightings: [String: (first: Timestamp, last: Timestamp)] = [:]
+        var sightings: [NodeSighting.Key: NodeSighting] = [:]
+        let defaultCluster = self.defaultCluster
         var evidence = FileEvidence()
         var open = true
         // Most records are parsed once: the framer offers NDJSON lines and array elements to
@@ -126,12 +131,11 @@ final class ParseWorker: @unchecked Sendable {
                     let alreadyParsed = parsed?.at == bytes.baseAddress && parsed?.count == bytes.count
                     if !alreadyParsed { try json.load(bytes) }
                     switch try decoder.decode(json) {
-                    case .kubeEvent(let event):
+                    case .kubeEvent(var event):
+                        if event.cluster == nil, let defaultCluster { event.cluster = defaultCluster }
                         for node in event.mentionedNodes {
-                            let seen = sightings[node]
-                            sightings[node] = (
-                                min(seen?.first ?? event.firstSeen, event.firstSeen), max(seen?.last ?? event.lastSeen, event.lastSeen)
-                            )
+                            let key = NodeSighting.Key(cluster: event.cluster ?? "", node: node)
+                            sightings[key, default: NodeSighting(first: event.firstSeen, last: event.lastSeen)].widen(event)
                         }
                         evidence.add(event)
                         batch.append(.kubeEvent(event), position: position, raw: bytes)
@@ -181,6 +185,23 @@ final class ParseWorker: @unchecked Sendable {
         batch.evidence = evidence
         if open { _ = queue.put(batch) }
         queue.close()
+    }
+}
+
+/// When one file's events first and last mention a node.
+struct NodeSighting: Sendable {
+    struct Key: Hashable, Sendable {
+        /// The cluster the events name (`clusterName`, `ClusterId`, `--cluster`), or "".
+        var cluster: String
+        var node: String
+    }
+
+    var first: Timestamp
+    var last: Timestamp
+
+    mutating func widen(_ event: KubeEvent) {
+        first = min(first, event.firstSeen)
+        last = max(last, event.lastSeen)
     }
 }
 

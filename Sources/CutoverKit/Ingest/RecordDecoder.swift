@@ -25,6 +25,13 @@ public struct DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
 public struct RecordDecoder {
     public init() {}
 
+    /// The cluster a Container Insights row names: its `ClusterId` when that is a managed
+    /// cluster's resource id (two subscriptions may both have an `aks-prod`), else `ClusterName`.
+    static func clusterLabel(id: String?, name: String?) -> String? {
+        if let id, id.lowercased().contains("/providers/microsoft.containerservice/managedclusters/") { return id }
+        return name ?? id
+    }
+
     public func decode(_ json: JSONIndex) throws(DecodeError) -> DecodedRecord {
         let root = JSONIndex.root
         guard json.kind(root) == .object else { throw DecodeError("record is not a JSON object") }
@@ -171,7 +178,8 @@ public struct RecordDecoder {
             last: [("LastSeen", json.child(root, "LastSeen")), ("TimeGenerated", generated)], created: nil)
         return KubeEvent(
             uid: nil,
-            cluster: json.nonEmpty(json.child(root, "ClusterName")),
+            cluster: Self.clusterLabel(
+                id: json.nonEmpty(json.child(root, "ClusterId")), name: json.nonEmpty(json.child(root, "ClusterName"))),
             namespace: json.nonEmpty(json.child(root, "Namespace")),
             name: nil,
             objectKind: json.nonEmpty(json.child(root, "ObjectKind")),

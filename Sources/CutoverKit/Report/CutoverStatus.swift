@@ -26,24 +26,41 @@ public struct CutoverStatus: Sendable, Equatable {
     public var cluster: String?
     public var playbook: String?
     public var rounds: [RoundStatus]
+    /// Why the inputs cannot support a verdict (no activity log, no node, events of unknown
+    /// cluster); empty when they can.
+    public var missingEvidence: [String] = []
 
-    public var isSafe: Bool { rounds.allSatisfy { $0.pending.isEmpty } }
+    public enum Verdict: Sendable, Equatable {
+        case safe, notSafe
+        /// The evidence cannot tell: a gate fails closed.
+        case unknown
+    }
 
-    /// Reads the status from a correlated database.
-    public static func read(_ db: Database) throws -> CutoverStatus {
-        let cluster = try db.rows(
-            "SELECT resource_id FROM activity_records WHERE operation = 'microsoft.containerservice/managedclusters/write' LIMIT 1"
-        ).first.map { $0[0].text }
-        let (clusterName, clusterGroup) = names(cluster)
+    public var verdict: Verdict {
+        if !rounds.allSatisfy({ $0.pending.isEmpty }) { return .notSafe }
+        return missingEvidence.isEmpty ? .safe : .unknown
+    }
+
+    public var isSafe: Bool { verdict == .safe }
+
+    /// Reads one cluster's status from a correlated database.
+    public static func read(_ db: Database, cluster: Cluster = .unnamed) throws -> CutoverStatus {
+        let c = [SQLValue.text(cluster.label)]
         var rounds: [RoundStatus] = []
-        let playbook = try db.scalar("SELECT playbook FROM milestone_results LIMIT 1")?.text
-        for m in try db.rows("SELECT round, name, effective_time, requires_reimage FROM milestone_results ORDER BY round") {
+        let playbook = try db.scalar("SELECT playbook FROM milestone_results WHERE cluster = ?1 LIMIT 1", c)?.text
+        for m in try db.rows(
+            "SELECT round, name, effective_time, requires_reimage FROM milestone_results WHERE cluster = ?1 ORDER BY round", c)
+        {
             let round = Int(m[0].text) ?? 0
             var status = RoundStatus(
                 round: round, name: m[1].text, time: m[2] == .null ? nil : m[2].text, requiresReimage: m[3].text == "1",
                 done: 0, gone: 0, pending: [], poolCommands: [])
             let rows = try db.rows(
-                "SELECT node, vmss, instance_id, pool, status FROM node_rounds WHERE round = ?1 ORDER BY node", [.integer(Int64(round))])
+                """
+                SELECT r.node, n.vmss, n.instance_id, n.pool, r.status
+                FROM node_round_results r LEFT JOIN node_results n ON n.cluster = r.cluster AND n.node = r.node
+                WHERE r.cluster = ?1 AND r.round = ?2 ORDER BY r.node
+                """, c + [.integer(Int64(round))])
             var pendingByPool: [String: Int] = [:]
             var liveByPool: [String: Int] = [:]
             for r in rows {
@@ -53,7 +70,7 @@ public struct CutoverStatus: Sendable, Equatable {
                 case "done": status.done += 1
                 case "gone": status.gone += 1
                 case "missed":
-                    let group = try resourceGroup(db, vmss: r[1].text) ?? "<node-resource-group>"
+                    let group = try resourceGroup(db, vmss: r[1].text) ?? cluster.nodeResourceGroup ?? "<node-resource-group>"
                     let command =
                         r[1] == .null
                         ? "reimage \(r[0].text)" : "az vmss reimage -g \(group) -n \(r[1].text) --instance-ids \(r[2].text)"
@@ -64,11 +81,25 @@ public struct CutoverStatus: Sendable, Equatable {
             }
             status.poolCommands = pendingByPool.keys.sorted().filter { pendingByPool[$0] == liveByPool[$0] && pendingByPool[$0] ?? 0 > 1 }
                 .map {
-                    "az aks nodepool upgrade -g \(clusterGroup ?? "<resource-group>") --cluster-name \(clusterName ?? "<cluster>") -n \($0) --node-image-only"
+                    "az aks nodepool upgrade -g \(cluster.resourceGroup ?? "<resource-group>") --cluster-name "
+                        + "\(cluster.name.isEmpty ? "<cluster>" : cluster.name) -n \($0) --node-image-only"
                 }
             rounds.append(status)
         }
-        return CutoverStatus(cluster: clusterName, playbook: playbook, rounds: rounds)
+        var missing: [String] = []
+        let nodes = try db.int("SELECT count(*) FROM node_results WHERE cluster = ?1", c)
+        let clusterLog = try db.scalar(
+            "SELECT present FROM coverage_results WHERE cluster = ?1 AND source LIKE 'Cluster activity log%'", c)?.text
+        let known = try db.scalar("SELECT present FROM coverage_results WHERE cluster = ?1 AND source = 'Every event''s cluster known'", c)
+        if rounds.isEmpty { missing.append("the database has not been correlated (run cutover correlate)") }
+        if nodes == 0 { missing.append("no node of this cluster appears in the events") }
+        let given = rounds.contains { r in r.time != nil } && clusterLog != "1"
+        if clusterLog != "1" && !given {
+            missing.append("no cluster activity log (managedClusters/write), so no milestone is known: give them with --milestone")
+        }
+        if known?.text == "0" { missing.append("some events name no cluster, so their nodes may belong to this one") }
+        return CutoverStatus(
+            cluster: cluster.label.isEmpty ? nil : cluster.label, playbook: playbook, rounds: rounds, missingEvidence: missing)
     }
 
     /// The text `cutover status` prints.
@@ -90,23 +121,18 @@ public struct CutoverStatus: Sendable, Equatable {
             for c in r.poolCommands { lines.append("  or, per pool: \(c)") }
         }
         let behind = rounds.filter { !$0.pending.isEmpty }
+        for gap in missingEvidence { lines.append("Missing evidence: \(gap).") }
         if let first = behind.first {
             let nodes = Set(behind.flatMap { $0.pending.map(\.node) })
             lines.append(
                 "NOT SAFE to take the next step: \(nodes.count) node(s) still need a reimage, the furthest behind since round "
                     + "\(first.round) (\(first.name)); reimage them first, or they keep the old config when the next change lands.")
+        } else if !missingEvidence.isEmpty {
+            lines.append("UNKNOWN whether it is safe to take the next step: the inputs cannot show it (see above); not safe until they do.")
         } else {
             lines.append("SAFE to take the next step: every node has bootstrapped since every milestone that needs it.")
         }
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    private static func names(_ clusterID: String?) -> (String?, String?) {
-        guard let parts = clusterID?.split(separator: "/").map(String.init) else { return (nil, nil) }
-        let lower = parts.map { $0.lowercased() }
-        let name = lower.firstIndex(of: "managedclusters").flatMap { $0 + 1 < parts.count ? parts[$0 + 1] : nil }
-        let group = lower.firstIndex(of: "resourcegroups").flatMap { $0 + 1 < parts.count ? parts[$0 + 1] : nil }
-        return (name, group)
     }
 
     private static func resourceGroup(_ db: Database, vmss: String) throws -> String? {

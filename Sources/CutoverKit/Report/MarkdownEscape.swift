@@ -32,10 +32,18 @@ public enum MarkdownEscape {
         return inline(short)
     }
 
-    /// A name shown as code: backticks inside are impossible to close early.
+    /// A name shown as code: backticks inside are impossible to close early, and no control
+    /// or line-separating character (CR, LF, NEL, U+2028/9) can end the line it sits on.
     public static func code(_ text: String) -> String {
-        let clean = text.replacingOccurrences(of: "`", with: "'").replacingOccurrences(of: "\n", with: " ")
-            .replacingOccurrences(of: "|", with: "\\|")
+        var clean = ""
+        for ch in text.unicodeScalars {
+            switch ch.value {
+            case 0x60: clean += "'"
+            case 0x7C: clean += "\\|"
+            case 0..<0x20, 0x7F, 0x85, 0x2028, 0x2029: clean += " "
+            default: clean.unicodeScalars.append(ch)
+            }
+        }
         return "`" + clean + "`"
     }
 }

@@ -73,6 +73,8 @@ public struct Postmortem: Sendable {
     }
 
     public var cluster: String?
+    /// The managed cluster's resource id, when the inputs showed it.
+    public var resourceID: String?
     /// The playbook the rounds came from.
     public var playbook: String?
     public var windowStart: String?

@@ -6,21 +6,24 @@ import Foundation
 /// the same database always gives the same report. File names are shown as basenames.
 public struct PostmortemBuilder {
     public let db: Database
-    public var cluster: String?
+    /// The cluster the postmortem is about; its rows are the only ones read.
+    public var cluster: Cluster
+    /// Whether the database holds other clusters too (then the window is this cluster's own).
+    public var fleet: Bool
 
-    public init(db: Database, cluster: String? = nil) {
+    public init(db: Database, cluster: Cluster = .unnamed, fleet: Bool = false) {
         self.db = db
         self.cluster = cluster
+        self.fleet = fleet
     }
 
     public func build() throws -> Postmortem {
-        let clusterFilter = cluster.map { [SQLValue.text($0)] } ?? []
-        let clusterClause = cluster == nil ? "" : "WHERE cluster = ?1"
+        let c = [SQLValue.text(cluster.label)]
         let milestones = try db.rows(
             """
-            SELECT m.round, m.name, m.effective_time, m.source, m.evidence, r.requires_reimage
-            FROM milestones m JOIN milestone_results r USING (round) ORDER BY m.round
-            """
+            SELECT round, name, effective_time, source, evidence, requires_reimage
+            FROM milestone_results WHERE cluster = ?1 ORDER BY round
+            """, c
         ).map { r in
             Postmortem.MilestoneRow(
                 round: Int(r[0].text) ?? 0, name: r[1].text, time: r[2] == .null ? nil : r[2].text,
@@ -30,9 +33,9 @@ public struct PostmortemBuilder {
             """
             SELECT first_seen, node, namespace, pod, category, reason, count, verdict, missed_round, missed_rounds,
                    confidence, explanation, coalesce(message, '')
-            FROM attributions \(clusterClause)
+            FROM failure_results WHERE cluster = ?1
             ORDER BY coalesce(missed_round, 99), first_seen, node, namespace, pod, reason, failure_id
-            """, clusterFilter
+            """, c
         ).map { r in
             Postmortem.FailureRow(
                 firstSeen: r[0].text, node: optional(r[1]), namespace: optional(r[2]), pod: optional(r[3]),
@@ -44,10 +47,10 @@ public struct PostmortemBuilder {
         let missed = try db.rows(
             """
             SELECT a.missed_round, a.node, n.pool, n.vmss, n.instance_id, count(*), min(a.first_seen)
-            FROM attributions a LEFT JOIN node_results n ON n.node = a.node
-            WHERE a.verdict = 'missed_round' \(cluster == nil ? "" : "AND a.cluster = ?1")
+            FROM failure_results a LEFT JOIN node_results n ON n.cluster = a.cluster AND n.node = a.node
+            WHERE a.verdict = 'missed_round' AND a.cluster = ?1
             GROUP BY a.missed_round, a.node ORDER BY a.missed_round, a.node
-            """, clusterFilter)
+            """, c)
         for r in missed {
             guard let round = Int(r[0].text) else { continue }
             let vmss = optional(r[3])
@@ -58,7 +61,9 @@ public struct PostmortemBuilder {
                     failures: Int(r[5].text) ?? 0, firstFailure: r[6].text))
         }
         var matrix: [String: [Int: String]] = [:]
-        for r in try db.rows("SELECT node, round, bootstrapped_at, status FROM node_rounds ORDER BY node, round") {
+        for r in try db.rows(
+            "SELECT node, round, bootstrapped_at, status FROM node_round_results WHERE cluster = ?1 ORDER BY node, round", c)
+        {
             let cell: String
             switch r[3].text {
             case "done": cell = "done " + String(r[2].text.dropFirst(11).prefix(5))
@@ -71,7 +76,7 @@ public struct PostmortemBuilder {
         }
         let rounds = milestones.map(\.round)
         var removed: [String: String] = [:]
-        for r in try db.rows("SELECT node, removed_at FROM node_results WHERE removed_at IS NOT NULL") {
+        for r in try db.rows("SELECT node, removed_at FROM node_results WHERE cluster = ?1 AND removed_at IS NOT NULL", c) {
             removed[r[0].text] = r[1].text
         }
         let matrixRows = matrix.keys.sorted().map { node in
@@ -95,36 +100,46 @@ public struct PostmortemBuilder {
             ORDER BY s.name, r.position LIMIT 20
             """
         ).map { Postmortem.RejectRow(file: $0[0].text, line: Int($0[1].text) ?? 0, reason: $0[2].text) }
-        let window = try db.rows(
-            """
-            SELECT min(t), max(t) FROM (
-                SELECT first_seen AS t FROM kube_events UNION ALL SELECT last_seen FROM kube_events
-                UNION ALL SELECT time FROM activity_records)
-            """
-        ).first
-        let detectedCluster = try db.scalar(
-            "SELECT cluster FROM attributions WHERE cluster IS NOT NULL GROUP BY cluster ORDER BY count(*) DESC, cluster LIMIT 1")
-        let playbook = try db.scalar("SELECT playbook FROM milestone_results LIMIT 1").flatMap(optional)
-        let coverage = try db.rows("SELECT source, present, if_missing, windows FROM coverage_results ORDER BY source")
+        let window = try db.rows(fleet ? Self.clusterWindowSQL : Self.databaseWindowSQL, fleet ? c : []).first
+        let playbook = try db.scalar("SELECT playbook FROM milestone_results WHERE cluster = ?1 LIMIT 1", c).flatMap(optional)
+        let coverage = try db.rows(
+            "SELECT source, present, if_missing, windows FROM coverage_results WHERE cluster = ?1 ORDER BY source", c)
         let missingEvidence = coverage.filter { $0[1].text == "0" }.map { (source: $0[0].text, cost: $0[2].text) }
         let evidence = coverage.map { (source: $0[0].text, present: $0[1].text == "1", windows: optional($0[3])) }
         let cohorts = try db.rows(
             """
             SELECT round, name, nodes_with_round, failing_with_round, nodes_without_round, failing_without_round
-            FROM round_cohorts ORDER BY round
-            """
+            FROM round_cohorts WHERE coalesce(cluster, '') = ?1 ORDER BY round
+            """, c
         ).map { r in
             Postmortem.CohortRow(
                 round: Int(r[0].text) ?? 0, name: r[1].text, withRound: Int(r[2].text) ?? 0, failingWith: Int(r[3].text) ?? 0,
                 withoutRound: Int(r[4].text) ?? 0, failingWithout: Int(r[5].text) ?? 0)
         }
         return Postmortem(
-            cluster: cluster ?? detectedCluster.flatMap(optional), playbook: playbook,
+            cluster: cluster.label.isEmpty ? nil : cluster.label, resourceID: cluster.resourceID, playbook: playbook,
             windowStart: window.flatMap { optional($0[0]) }, windowEnd: window.flatMap { optional($0[1]) },
             milestones: milestones, failures: failures, missedNodes: missedNodes, matrix: matrixRows, cohorts: cohorts,
             missingEvidence: missingEvidence, evidence: evidence, inputs: inputs,
             rejects: rejects, rejectCount: try db.int("SELECT count(*) FROM rejects"))
     }
+
+    /// Every record of the database (it holds one cluster).
+    static let databaseWindowSQL = """
+        SELECT min(t), max(t) FROM (
+            SELECT first_seen AS t FROM kube_events UNION ALL SELECT last_seen FROM kube_events
+            UNION ALL SELECT time FROM activity_records)
+        """
+    /// What correlation found of one cluster: its nodes' first sightings, bootstraps,
+    /// milestones and failures.
+    static let clusterWindowSQL = """
+        SELECT min(t), max(t) FROM (
+            SELECT first_seen AS t FROM node_results WHERE cluster = ?1
+            UNION ALL SELECT time FROM bootstrap_results WHERE cluster = ?1
+            UNION ALL SELECT effective_time FROM milestone_results WHERE cluster = ?1 AND effective_time IS NOT NULL
+            UNION ALL SELECT first_seen FROM failure_results WHERE cluster = ?1
+            UNION ALL SELECT last_seen FROM failure_results WHERE cluster = ?1)
+        """
 }
 
 extension PostmortemBuilder {

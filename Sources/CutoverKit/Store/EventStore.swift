@@ -222,16 +222,16 @@ public final class EventStore {
         CREATE INDEX IF NOT EXISTS kube_events_by_reason ON kube_events(reason);
         """
 
-    /// Widens the stored first/last sighting of each node.
-    public func recordSightings(_ sightings: [String: (first: Timestamp, last: Timestamp)]) throws {
+    /// Widens the stored first/last sighting of each node, per cluster label.
+    func recordSightings(_ sightings: [NodeSighting.Key: NodeSighting]) throws {
         let s = try db.prepare(
             """
-            INSERT INTO node_sightings (node, first_seen, last_seen) VALUES (?1, ?2, ?3)
-            ON CONFLICT (node) DO UPDATE SET first_seen = min(first_seen, excluded.first_seen),
+            INSERT INTO node_sightings (cluster, node, first_seen, last_seen) VALUES (?1, ?2, ?3, ?4)
+            ON CONFLICT (cluster, node) DO UPDATE SET first_seen = min(first_seen, excluded.first_seen),
                 last_seen = max(last_seen, excluded.last_seen)
             """)
-        for (node, seen) in sightings.sorted(by: { $0.key < $1.key }) {
-            try s.run([.text(node), .text(seen.first.description), .text(seen.last.description)])
+        for (key, seen) in sightings.sorted(by: { ($0.key.cluster, $0.key.node) < ($1.key.cluster, $1.key.node) }) {
+            try s.run([.text(key.cluster), .text(key.node), .text(seen.first.description), .text(seen.last.description)])
         }
     }
 

@@ -205,6 +205,196 @@ public enum Schema {
         ALTER TABLE coverage_results ADD COLUMN windows TEXT;
         ALTER TABLE node_results ADD COLUMN recreated_at TEXT;
         """,
+        // 3: a database holds many clusters (a subscription's activity log, a fleet's event
+        // stream). Every result row names its cluster; a node is (cluster, node). `cluster` is
+        // the label of `cluster_results` ('' when the inputs name no cluster at all), and the
+        // contract views show '' as NULL. A version-2 database had one cluster: its results keep
+        // their rows under that cluster's name.
+        """
+        CREATE TEMP TABLE v3_cluster AS SELECT coalesce(
+            (SELECT cluster FROM failure_results WHERE cluster IS NOT NULL GROUP BY cluster ORDER BY count(*) DESC LIMIT 1),
+            '') AS name;
+        DROP VIEW attributions; DROP VIEW milestones; DROP VIEW round_cohorts; DROP VIEW node_rounds;
+
+        CREATE TABLE node_sightings_v3 (
+            cluster          TEXT NOT NULL,
+            node             TEXT NOT NULL,
+            first_seen       TEXT NOT NULL,
+            last_seen        TEXT NOT NULL,
+            PRIMARY KEY (cluster, node)
+        ) STRICT;
+        INSERT INTO node_sightings_v3 SELECT '', node, first_seen, last_seen FROM node_sightings;
+        DROP TABLE node_sightings;
+        ALTER TABLE node_sightings_v3 RENAME TO node_sightings;
+
+        CREATE TABLE cluster_results (
+            cluster             TEXT PRIMARY KEY,
+            name                TEXT NOT NULL,
+            resource_id         TEXT,
+            subscription        TEXT,
+            resource_group      TEXT,
+            node_resource_group TEXT,
+            events_correlated   INTEGER NOT NULL,
+            activity_correlated INTEGER NOT NULL,
+            nodes               INTEGER NOT NULL,
+            failures            INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE TABLE milestone_results_v3 (
+            cluster          TEXT NOT NULL,
+            round            INTEGER NOT NULL,
+            name             TEXT NOT NULL,
+            effective_time   TEXT,
+            source           TEXT NOT NULL,
+            evidence         TEXT NOT NULL,
+            requires_reimage INTEGER NOT NULL,
+            playbook         TEXT NOT NULL,
+            PRIMARY KEY (cluster, round)
+        ) STRICT;
+        INSERT INTO milestone_results_v3 SELECT (SELECT name FROM v3_cluster), round, name, effective_time, source, evidence,
+            requires_reimage, playbook FROM milestone_results;
+        DROP TABLE milestone_results;
+        ALTER TABLE milestone_results_v3 RENAME TO milestone_results;
+
+        CREATE TABLE node_results_v3 (
+            cluster          TEXT NOT NULL,
+            node             TEXT NOT NULL,
+            vmss             TEXT,
+            instance_id      INTEGER,
+            pool             TEXT,
+            first_seen       TEXT NOT NULL,
+            removed_at       TEXT,
+            recreated_at     TEXT,
+            PRIMARY KEY (cluster, node)
+        ) STRICT;
+        INSERT INTO node_results_v3 SELECT (SELECT name FROM v3_cluster), node, vmss, instance_id, pool, first_seen, removed_at,
+            recreated_at FROM node_results;
+        DROP TABLE node_results;
+        ALTER TABLE node_results_v3 RENAME TO node_results;
+
+        CREATE TABLE bootstrap_results_v3 (
+            cluster          TEXT NOT NULL,
+            node             TEXT NOT NULL,
+            time             TEXT NOT NULL,
+            kind             TEXT NOT NULL,
+            strength         TEXT NOT NULL,
+            evidence         TEXT NOT NULL
+        ) STRICT;
+        INSERT INTO bootstrap_results_v3 SELECT (SELECT name FROM v3_cluster), node, time, kind, strength, evidence
+            FROM bootstrap_results;
+        DROP TABLE bootstrap_results;
+        ALTER TABLE bootstrap_results_v3 RENAME TO bootstrap_results;
+
+        CREATE TABLE node_round_results_v3 (
+            cluster          TEXT NOT NULL,
+            node             TEXT NOT NULL,
+            round            INTEGER NOT NULL,
+            bootstrapped_at  TEXT,
+            status           TEXT NOT NULL,
+            PRIMARY KEY (cluster, node, round)
+        ) STRICT;
+        INSERT INTO node_round_results_v3 SELECT (SELECT name FROM v3_cluster), node, round, bootstrapped_at, status
+            FROM node_round_results;
+        DROP TABLE node_round_results;
+        ALTER TABLE node_round_results_v3 RENAME TO node_round_results;
+
+        CREATE TABLE coverage_results_v3 (
+            cluster          TEXT NOT NULL,
+            source           TEXT NOT NULL,
+            present          INTEGER NOT NULL,
+            if_missing       TEXT NOT NULL,
+            windows          TEXT,
+            PRIMARY KEY (cluster, source)
+        ) STRICT;
+        INSERT INTO coverage_results_v3 SELECT (SELECT name FROM v3_cluster), source, present, if_missing, windows
+            FROM coverage_results;
+        DROP TABLE coverage_results;
+        ALTER TABLE coverage_results_v3 RENAME TO coverage_results;
+
+        CREATE TABLE failure_results_v3 (
+            failure_id       INTEGER PRIMARY KEY,
+            event_id         INTEGER NOT NULL,
+            cluster          TEXT NOT NULL,
+            node             TEXT,
+            namespace        TEXT,
+            pod              TEXT,
+            category         TEXT NOT NULL,
+            reason           TEXT NOT NULL,
+            message          TEXT,
+            first_seen       TEXT NOT NULL,
+            last_seen        TEXT NOT NULL,
+            count            INTEGER NOT NULL,
+            verdict          TEXT NOT NULL,
+            missed_round     INTEGER,
+            missed_rounds    TEXT,
+            confidence       TEXT NOT NULL,
+            explanation      TEXT NOT NULL,
+            event_uid        TEXT
+        ) STRICT;
+        INSERT INTO failure_results_v3 SELECT failure_id, event_id, coalesce(cluster, (SELECT name FROM v3_cluster)), node,
+            namespace, pod, category, reason, message, first_seen, last_seen, count, verdict, missed_round, missed_rounds,
+            confidence, explanation, event_uid FROM failure_results;
+        DROP TABLE failure_results;
+        ALTER TABLE failure_results_v3 RENAME TO failure_results;
+        CREATE INDEX failure_results_by_node ON failure_results(cluster, node, first_seen);
+
+        INSERT INTO cluster_results (cluster, name, events_correlated, activity_correlated, nodes, failures)
+            SELECT name, name, (SELECT count(*) FROM kube_events), (SELECT count(*) FROM activity_records),
+                   (SELECT count(*) FROM node_results), (SELECT count(*) FROM failure_results)
+            FROM v3_cluster WHERE EXISTS (SELECT 1 FROM milestone_results);
+        DROP TABLE temp.v3_cluster;
+
+        -- Each correlation, with what it was asked (so a later `status` re-runs it the same way).
+        CREATE TABLE correlation_runs (
+            run_id           INTEGER PRIMARY KEY,
+            ran_at           TEXT NOT NULL,
+            cutover_version  TEXT NOT NULL,
+            playbook         TEXT NOT NULL,
+            playbook_source  TEXT NOT NULL,
+            given            TEXT NOT NULL,
+            given_cluster    TEXT,
+            sources_seen     INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE VIEW clusters AS
+            SELECT nullif(cluster, '') AS cluster, name, resource_id, subscription, resource_group, node_resource_group,
+                   events_correlated, activity_correlated, nodes, failures
+            FROM cluster_results;
+
+        CREATE VIEW attributions AS
+            SELECT failure_id, nullif(cluster, '') AS cluster, node, namespace, pod, category, reason, first_seen, last_seen,
+                   count, verdict, missed_round, missed_rounds, confidence, explanation, event_uid, message
+            FROM failure_results;
+
+        CREATE VIEW milestones AS
+            SELECT nullif(cluster, '') AS cluster, round, name, effective_time, source, evidence
+            FROM milestone_results;
+
+        -- Per cluster and round, nodes that had it against nodes that missed it: the counterfactual
+        -- behind the attributions. A node is failing when, after the point it reached (its first
+        -- bootstrap after the milestone, or the milestone itself if it missed it), it has a failure
+        -- not blamed on another round; the with-round cohort shows the background rate of other causes.
+        CREATE VIEW round_cohorts AS
+            WITH cohort AS (
+                SELECT r.cluster, r.round, r.node, r.status,
+                       EXISTS (SELECT 1 FROM failure_results a
+                               WHERE a.cluster = r.cluster AND a.node = r.node
+                                 AND a.first_seen >= coalesce(r.bootstrapped_at, m.effective_time)
+                                 AND (a.missed_rounds IS NULL OR ',' || a.missed_rounds || ',' LIKE '%,' || r.round || ',%')) AS failing
+                FROM node_round_results r JOIN milestone_results m ON m.cluster = r.cluster AND m.round = r.round
+                WHERE r.status IN ('done', 'missed'))
+            SELECT nullif(c.cluster, '') AS cluster, c.round, m.name,
+                   sum(c.status = 'done') AS nodes_with_round,
+                   sum(c.status = 'done' AND c.failing) AS failing_with_round,
+                   sum(c.status = 'missed') AS nodes_without_round,
+                   sum(c.status = 'missed' AND c.failing) AS failing_without_round
+            FROM cohort c JOIN milestone_results m ON m.cluster = c.cluster AND m.round = c.round
+            GROUP BY c.cluster, c.round;
+
+        CREATE VIEW node_rounds AS
+            SELECT nullif(r.cluster, '') AS cluster, r.node, n.vmss, n.instance_id, n.pool, r.round, r.bootstrapped_at, r.status
+            FROM node_round_results r LEFT JOIN node_results n ON n.cluster = r.cluster AND n.node = r.node;
+        """,
     ]
 
     public static var version: Int { migrations.count }

@@ -398,21 +398,6 @@ struct AttributionTests {
         #expect(!covered.explanation.contains("No input"))
     }
 
-    /// Two clusters' logs in one database would apply one's milestones to the other's nodes:
-    /// coverage says so, and names them.
-    @Test func inputsFromTwoClustersAreFlagged() throws {
-        var s = Scenario()
-        s.threeRounds()
-        #expect(s.correlate().coverage.sources.first { $0.name.hasPrefix("A single cluster") }?.present == true)
-        s.events.append(
-            EventFact(
-                eventID: 990, cluster: "AKS-Staging", objectKind: "Pod", objectName: "web-1", reason: "Scheduled",
-                message: "Successfully assigned shop/web-1 to aks-apps-1-vmss000000", firstSeen: Scenario.t("08:00")))
-        let flagged = try #require(s.correlate().coverage.sources.first { $0.name.hasPrefix("A single cluster") })
-        #expect(!flagged.present)
-        #expect(flagged.ifMissing.contains("2 clusters (aks-staging, aks1)"), "\(flagged.ifMissing)")
-    }
-
     @Test func windowsOfOneKindMergeAcrossShortGapsButNotLongOnes() {
         let w = { (a: String, b: String) in TimeWindow(from: Scenario.t(a), to: Scenario.t(b)) }
         let merged = TimeWindow.merge([w("11:00", "11:14"), w("10:40", "10:59"), w("12:12", "12:51"), w("14:30", "14:40")], gap: 3600)

@@ -69,7 +69,13 @@ struct SimulatorTests {
         let incident = try Pipeline.simulate(spec: spec, directory: dir.path)
         let db = dir.appendingPathComponent("sim.sqlite").path
         _ = try Pipeline.ingest(paths: [dir.appendingPathComponent("logs").path], dbPath: db)
-        return (incident, try Pipeline.correlate(dbPath: db, playbook: spec.playbook))
+        return (incident, try only(Pipeline.correlate(dbPath: db, playbook: spec.playbook)))
+    }
+
+    /// The result of a database that holds one cluster.
+    static func only(_ fleet: FleetCorrelator.Result) throws -> Correlator.Result {
+        try #require(fleet.clusters.count == 1, "one cluster expected, got \(fleet.clusters.map(\.cluster.label))")
+        return fleet.clusters[0].result
     }
 
     @Test(arguments: [7, 11, 23, 42, 1009] as [UInt64])
@@ -153,7 +159,7 @@ struct SimulatorTests {
         let incident = try Pipeline.simulate(spec: spec, directory: dir.path)
         let db = dir.appendingPathComponent("w.sqlite").path
         _ = try Pipeline.ingest(paths: [dir.appendingPathComponent("logs").path], dbPath: db)
-        let result = try Pipeline.correlate(dbPath: db)
+        let result = try Self.only(Pipeline.correlate(dbPath: db))
         #expect(result.coverage.warningsOnly)
         var truths: [String: Set<String>] = [:]
         for f in incident.failures { truths[f.node, default: []].insert("\(f.verdict) \(f.missedRounds.first ?? 0)") }

@@ -14,7 +14,7 @@ struct StoreTests {
         #expect(try db.int("PRAGMA user_version") == Schema.version)
         #expect(try db.scalar("PRAGMA journal_mode") == .text("wal"))
         let views = try db.rows("SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name").map { $0[0].text }
-        #expect(views == ["attributions", "milestones", "node_rounds", "round_cohorts"])
+        #expect(views == ["attributions", "clusters", "milestones", "node_rounds", "round_cohorts"])
     }
 
     /// A database from the first release (schema 1) keeps its rows and gains the new columns;
@@ -53,10 +53,11 @@ struct StoreTests {
                 "failure_id", "cluster", "node", "namespace", "pod", "category", "reason", "first_seen", "last_seen", "count",
                 "verdict", "missed_round", "missed_rounds", "confidence", "explanation", "event_uid", "message",
             ])
-        #expect(try runner.run("SELECT * FROM milestones").columns == ["round", "name", "effective_time", "source", "evidence"])
+        #expect(
+            try runner.run("SELECT * FROM milestones").columns == ["cluster", "round", "name", "effective_time", "source", "evidence"])
         #expect(
             try runner.run("SELECT * FROM node_rounds").columns == [
-                "node", "vmss", "instance_id", "pool", "round", "bootstrapped_at", "status",
+                "cluster", "node", "vmss", "instance_id", "pool", "round", "bootstrapped_at", "status",
             ])
     }
 

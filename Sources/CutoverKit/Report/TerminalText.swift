@@ -1,0 +1,25 @@
+/// Text from logs made safe for a terminal: control characters are shown, not obeyed.
+///
+/// ESC (colour and cursor sequences, OSC 8 links), BEL, CR, backspace and the other C0 and C1
+/// controls and DEL come out as visible escapes (`\e`, `\r`, `\x07`, `\u{9B}`), the way `git`
+/// and `ls` show unusual file names, so a crafted node or pod name cannot rewrite the screen.
+public enum TerminalText {
+    public static func safe(_ text: String) -> String {
+        var out = ""
+        for s in text.unicodeScalars {
+            switch s.value {
+            case 0x1B: out += "\\e"
+            case 0x0D: out += "\\r"
+            case 0x0A: out += "\\n"
+            case 0x09: out += "\\t"
+            case 0x00..<0x20, 0x7F:
+                let hex = String(s.value, radix: 16)
+                out += "\\x" + (hex.count < 2 ? "0" + hex : hex)
+            case 0x80..<0xA0, 0x2028, 0x2029:
+                out += "\\u{" + String(s.value, radix: 16, uppercase: true) + "}"
+            default: out.unicodeScalars.append(s)
+            }
+        }
+        return out
+    }
+}
