@@ -96,27 +96,33 @@ struct ClusterDirectory {
     private var resolvedNodes: [String: String] = [:]
 
     init(_ fleet: FleetFacts) {
-        var ids: [String: (name: String, path: ResourcePath)] = [:]
-        for fact in fleet.activity {
-            let path = ResourcePath(fact.resourceID ?? fact.resourceKey)
-            guard let cluster = path.managedCluster else { continue }
-            if ids[cluster.id] == nil {
-                // The name as written, when the record kept its case.
-                let original = (fact.resourceID ?? "").split(separator: "/").map(String.init)
-                let name = original.last { $0.lowercased() == cluster.name } ?? cluster.name
-                ids[cluster.id] = (name, ResourcePath(cluster.id))
-            }
-        }
+        // Every spelling of each cluster's name: diagnostic-settings exports upper-case whole ids.
+        var spellings: [String: Set<String>] = [:]
+        var ids: Set<String> = []
         let labels = Set(fleet.events.compactMap(\.cluster) + fleet.sightings.map(\.cluster).filter { !$0.isEmpty })
-        for label in labels {
-            let path = ResourcePath(label)
-            if let cluster = path.managedCluster, ids[cluster.id] == nil {
-                let name = label.split(separator: "/").last.map(String.init) ?? cluster.name
-                ids[cluster.id] = (name, ResourcePath(cluster.id))
+        for written in fleet.activity.map({ $0.resourceID ?? $0.resourceKey }) + Array(labels) {
+            let path = ResourcePath(written)
+            if let cluster = path.managedCluster {
+                ids.insert(cluster.id)
+                let parts = written.split(separator: "/").map(String.init)
+                let at = parts.lastIndex { $0.lowercased() == "managedclusters" }
+                let name = at.flatMap { $0 + 1 < parts.count ? parts[$0 + 1] : nil } ?? cluster.name
+                spellings[cluster.name, default: []].insert(name)
+            } else if !labels.contains(written) {
+                continue
+            } else {
+                spellings[written.lowercased(), default: []].insert(written)
             }
         }
-        var found: [Cluster] = ids.map { id, v in
-            Cluster(label: "", name: v.name, resourceID: id, subscription: v.path.subscription, resourceGroup: v.path.resourceGroup)
+        func spelled(_ lower: String) -> String {
+            let all = (spellings[lower] ?? [lower]).sorted()
+            return all.first { $0 != $0.uppercased() || $0 == $0.lowercased() } ?? all.first ?? lower
+        }
+        var found: [Cluster] = ids.map { id in
+            let path = ResourcePath(id)
+            return Cluster(
+                label: "", name: spelled(path.managedCluster?.name ?? id), resourceID: id, subscription: path.subscription,
+                resourceGroup: path.resourceGroup)
         }
         // Names from the events that no resource id explains become clusters known by name only.
         var nameOnly: Set<String> = []
@@ -124,10 +130,7 @@ struct ClusterDirectory {
             let matches = found.filter { $0.name.lowercased() == label.lowercased() }
             if matches.isEmpty { nameOnly.insert(label.lowercased()) }
         }
-        for name in nameOnly.sorted() {
-            let spelled = labels.sorted().first { $0.lowercased() == name } ?? name
-            found.append(Cluster(label: "", name: spelled))
-        }
+        for name in nameOnly.sorted() { found.append(Cluster(label: "", name: spelled(name))) }
         clusters = Self.labelled(found)
         for cluster in clusters {
             if let id = cluster.resourceID { byID[id] = cluster.label }

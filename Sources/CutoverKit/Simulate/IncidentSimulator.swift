@@ -25,13 +25,14 @@ public final class IncidentSimulator {
     /// The wiring step held back until after round 2's reimages (`SimulationSpec.lateWiring`).
     var lateLink: (String, String)?
 
-    let cluster = "aks-prod-weu"
-    let subscription = "3f2b8c1e-7d4a-4e9b-9c61-0a5d2e8f4b17"
-    let resourceGroup = "rg-prod-weu"
-    var nodeResourceGroup: String { "MC_\(resourceGroup)_\(cluster)_westeurope" }
-    let start = Timestamp(millis: 1_793_692_800_000)  // 2026-11-03T08:00:00Z
-    let oldRegistry = "acrprodweuold"
-    let newRegistry = "acrprodweu"
+    var cluster: String { spec.cluster.name }
+    var subscription: String { spec.cluster.subscription }
+    var resourceGroup: String { spec.cluster.resourceGroup }
+    var nodeResourceGroup: String { spec.cluster.nodeResourceGroup }
+    var start: Timestamp { spec.cluster.start }
+    /// Registry names: letters and digits of the cluster's name after `aks-` (`acrprodweu`).
+    var newRegistry: String { "acr" + cluster.replacingOccurrences(of: "aks-", with: "").filter { $0.isLetter || $0.isNumber } }
+    var oldRegistry: String { newRegistry + "old" }
 
     public init(spec: SimulationSpec) {
         self.spec = spec

@@ -18,41 +18,53 @@ public struct IncidentWriter {
     }
 
     public func write(_ incident: Incident, to directory: String) throws {
-        let fm = FileManager.default
         let logs = (directory as NSString).appendingPathComponent("logs")
-        for sub in ["kube", "arm"] {
-            try fm.createDirectory(atPath: (logs as NSString).appendingPathComponent(sub), withIntermediateDirectories: true)
-        }
+        try makeDirectories(logs)
         for (i, shape) in shapes.filter(\.isKubernetes).enumerated() {
             let (name, text) = kubernetesFile(shape, incident, complete: i == 0)
             try save(text, to: "\(logs)/kube/\(name)")
         }
-        let arm = shapes.filter { !$0.isKubernetes }
-        let cluster = incident.activity.filter { !$0.nodeResourceGroup }
-        let nodeGroup = incident.activity.filter(\.nodeResourceGroup)
-        for (i, shape) in arm.enumerated() {
-            var records: [Incident.Activity]
-            if arm.count == 1 {
-                records = incident.activity
-            } else if i == 0 {
-                records = cluster
-            } else if i == arm.count - 1 {
-                records = nodeGroup
-            } else {
-                records = incident.activity
-            }
-            records.sort { ($0.time, $0.eventDataId) < ($1.time, $1.eventDataId) }
-            for (path, text) in activityFiles(shape, records, incident) {
-                let full = "\(logs)/arm/\(path)"
-                try fm.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                try save(text, to: full)
-            }
-        }
+        try writeActivity(incident.activity.map { ($0, incident) }, logs: logs)
         try (truth(incident).pretty(indent: 2, sortedKeys: false) + "\n")
             .write(toFile: (directory as NSString).appendingPathComponent("truth.json"), atomically: true, encoding: .utf8)
     }
 
-    private func save(_ text: String, to path: String) throws {
+    /// An activity-log record with the incident (cluster) it belongs to.
+    typealias Tagged = (activity: Incident.Activity, incident: Incident)
+
+    func makeDirectories(_ logs: String) throws {
+        for sub in ["kube", "arm"] {
+            try FileManager.default.createDirectory(
+                atPath: (logs as NSString).appendingPathComponent(sub), withIntermediateDirectories: true)
+        }
+    }
+
+    /// The activity-log shapes: the first holds the cluster resource groups' records, the last
+    /// the node resource groups', any between them everything; one shape holds everything.
+    func writeActivity(_ all: [Tagged], logs: String) throws {
+        let arm = shapes.filter { !$0.isKubernetes }
+        for (i, shape) in arm.enumerated() {
+            var records: [Tagged]
+            if arm.count == 1 {
+                records = all
+            } else if i == 0 {
+                records = all.filter { !$0.activity.nodeResourceGroup }
+            } else if i == arm.count - 1 {
+                records = all.filter(\.activity.nodeResourceGroup)
+            } else {
+                records = all
+            }
+            records.sort { ($0.activity.time, $0.activity.eventDataId) < ($1.activity.time, $1.activity.eventDataId) }
+            for (path, text) in activityFiles(shape, records) {
+                let full = "\(logs)/arm/\(path)"
+                try FileManager.default.createDirectory(
+                    atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try save(text, to: full)
+            }
+        }
+    }
+
+    func save(_ text: String, to path: String) throws {
         if gzip {
             let writer = try GzipWriter(path: path + ".gz")
             try writer.write(text)
@@ -84,25 +96,25 @@ public struct IncidentWriter {
         }
     }
 
-    func activityFiles(_ shape: ExportShape, _ records: [Incident.Activity], _ incident: Incident) -> [(String, String)] {
+    func activityFiles(_ shape: ExportShape, _ records: [Tagged]) -> [(String, String)] {
         switch shape {
         case .pt1h:
-            return diagnosticFiles(records, incident).map { hour, text in
+            return diagnosticFiles(records).map { subscription, hour, text in
                 (
-                    "insights-activity-logs/resourceId=/SUBSCRIPTIONS/\(incident.subscription.uppercased())/y=2026/m=11/d=03/h=\(hour)/m=00/PT1H.json",
+                    "insights-activity-logs/resourceId=/SUBSCRIPTIONS/\(subscription.uppercased())/y=2026/m=11/d=03/h=\(hour)/m=00/PT1H.json",
                     text
                 )
             }
         case .eventHubs:
             let messages = stride(from: 0, to: records.count, by: 20).map { start in
                 JSONValue.object([
-                    ("records", .array(records[start..<min(records.count, start + 20)].map { diagnosticRecord($0, incident) }))
+                    ("records", .array(records[start..<min(records.count, start + 20)].map { diagnosticRecord($0.activity, $0.incident) }))
                 ]).compact()
             }
             return [("eventhub-insights-activity-logs.json", messages.joined(separator: "\n") + "\n")]
         case .azureActivityCSV:
             let rows = records.map { a -> [(String, JSONValue)] in
-                guard case .object(let members) = azureActivityRow(a, incident) else { return [] }
+                guard case .object(let members) = azureActivityRow(a.activity, a.incident) else { return [] }
                 return members.map { key, value in key == "Properties_d" ? (key, .string(value.compact())) : (key, value) }
             }
             return [("azure-activity.csv", csv(rows, timeColumns: ["TimeGenerated", "EventSubmissionTimestamp"]))]
@@ -110,14 +122,16 @@ public struct IncidentWriter {
             return [
                 (
                     "azure-activity.json",
-                    JSONValue.array(records.map { azureActivityRow($0, incident) }).pretty(indent: 2, sortedKeys: false) + "\n"
+                    JSONValue.array(records.map { azureActivityRow($0.activity, $0.incident) }).pretty(indent: 2, sortedKeys: false)
+                        + "\n"
                 )
             ]
         default:
             return [
                 (
                     "activity-log.json",
-                    JSONValue.array(records.reversed().map { restRecord($0, incident) }).pretty(indent: 2, sortedKeys: false) + "\n"
+                    JSONValue.array(records.reversed().map { restRecord($0.activity, $0.incident) }).pretty(indent: 2, sortedKeys: false)
+                        + "\n"
                 )
             ]
         }
@@ -175,13 +189,20 @@ public struct IncidentWriter {
         return list.sorted { ($0.time, $0.event.uid, $0.count) < ($1.time, $1.event.uid, $1.count) }
     }
 
-    func exporterLines(_ incident: Incident) -> String {
+    func exporterLines(_ incident: Incident) -> String { exporterLines([incident]) }
+
+    /// One kubernetes-event-exporter stream for every cluster in `incidents` (a fleet
+    /// exporter tags each event with its `clusterName`), in time order.
+    func exporterLines(_ incidents: [Incident]) -> String {
+        let start = incidents.map(\.start).min() ?? Timestamp(millis: 0)
         var lines = [
-            #"{"level":"info","time":"\#(kubeTime(incident.start))","message":"Reading config file /data/config.yaml"}"#,
-            #"{"level":"info","time":"\#(kubeTime(incident.start))","message":"Starting with config: receivers=[dump] route=[{drop:[] match:[{receiver:dump}]}]"}"#,
+            #"{"level":"info","time":"\#(kubeTime(start))","message":"Reading config file /data/config.yaml"}"#,
+            #"{"level":"info","time":"\#(kubeTime(start))","message":"Starting with config: receivers=[dump] route=[{drop:[] match:[{receiver:dump}]}]"}"#,
         ]
-        for s in sightings(incident, since: incident.start) {
-            lines.append(coreEvent(s.event, count: s.count, last: s.last, cluster: incident.cluster).compact())
+        let all = incidents.flatMap { i in sightings(i, since: i.start).map { (i.cluster, $0) } }
+            .sorted { ($0.1.time, $0.1.event.uid, $0.1.count) < ($1.1.time, $1.1.event.uid, $1.1.count) }
+        for (cluster, s) in all {
+            lines.append(coreEvent(s.event, count: s.count, last: s.last, cluster: cluster).compact())
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -310,11 +331,17 @@ public struct IncidentWriter {
         ])
     }
 
-    /// Hour ("09") → the PT1H.json text of the node resource group's records in that hour.
-    func diagnosticFiles(_ records: [Incident.Activity], _ incident: Incident) -> [(String, String)] {
-        let byHour = Dictionary(grouping: records) { String($0.time.description.dropFirst(11).prefix(2)) }
-        return byHour.keys.sorted().map { hour in
-            (hour, (byHour[hour] ?? []).map { diagnosticRecord($0, incident).compact() }.joined(separator: "\n") + "\n")
+    /// (subscription, hour "09") → the PT1H.json text of the records of that subscription in that hour.
+    func diagnosticFiles(_ records: [Tagged]) -> [(String, String, String)] {
+        let byHour = Dictionary(grouping: records) { r in
+            r.incident.subscription + " " + String(r.activity.time.description.dropFirst(11).prefix(2))
+        }
+        return byHour.keys.sorted().map { key in
+            let parts = key.split(separator: " ").map(String.init)
+            return (
+                parts[0], parts[1],
+                (byHour[key] ?? []).map { diagnosticRecord($0.activity, $0.incident).compact() }.joined(separator: "\n") + "\n"
+            )
         }
     }
 

@@ -46,6 +46,30 @@ public enum EgressMethod: String, CaseIterable, Sendable {
     case natGateway = "nat-gateway"
 }
 
+/// Who the simulated cluster is and when its conversion runs.
+public struct SimulatedCluster: Sendable, Equatable {
+    public var name: String
+    public var subscription: String
+    public var resourceGroup: String
+    /// When its day starts (its deployments; round 1 follows an hour later).
+    public var start: Timestamp
+
+    public init(
+        name: String = "aks-prod-weu", subscription: String = "3f2b8c1e-7d4a-4e9b-9c61-0a5d2e8f4b17",
+        resourceGroup: String? = nil, start: Timestamp = Timestamp(millis: 1_793_692_800_000)  // 2026-11-03T08:00:00Z
+    ) {
+        self.name = name
+        self.subscription = subscription
+        self.resourceGroup = resourceGroup ?? "rg-" + (name.hasPrefix("aks-") ? String(name.dropFirst(4)) : name)
+        self.start = start
+    }
+
+    public var nodeResourceGroup: String { "MC_\(resourceGroup)_\(name)_westeurope" }
+    public var resourceID: String {
+        "/subscriptions/\(subscription)/resourceGroups/\(resourceGroup)/providers/Microsoft.ContainerService/managedClusters/\(name)"
+    }
+}
+
 /// The knobs of a simulated incident. Same spec, same seed: byte-identical output.
 public struct SimulationSpec: Sendable {
     public struct Pool: Sendable {
@@ -83,6 +107,8 @@ public struct SimulationSpec: Sendable {
     public var lateWiring = false
     /// How round 3 removes egress: through AKS or with the network outside it.
     public var egress = EgressMethod.outboundType
+    /// The cluster's name, resource group, subscription and start of day.
+    public var cluster = SimulatedCluster()
 
     public init() {}
 
