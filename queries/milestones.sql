@@ -1,6 +1,6 @@
--- Question: when did each round take effect, and what is the evidence?
--- Columns:  round, name, effective_time, source, evidence
+-- Question: when did each cluster's rounds take effect, and what is the evidence?
+-- Columns:  cluster, round, name, effective_time, source, evidence
 -- Example:  cutover query milestones
-SELECT round, name, effective_time, source, evidence
+SELECT cluster, round, name, effective_time, source, evidence
 FROM milestones
-ORDER BY round;
+ORDER BY cluster, round;

@@ -1,6 +1,6 @@
--- Question: did each node bootstrap after each milestone, and when?
--- Columns:  node, pool, round, bootstrapped_at, status
+-- Question: did each node bootstrap after each milestone of its cluster, and when?
+-- Columns:  cluster, node, pool, round, bootstrapped_at, status
 -- Example:  cutover query node-rounds --format markdown
-SELECT node, pool, round, bootstrapped_at, status
+SELECT cluster, node, pool, round, bootstrapped_at, status
 FROM node_rounds
-ORDER BY node, round;
+ORDER BY cluster, node, round;

@@ -134,3 +134,9 @@ func writeReports(db: String, cluster: String?, out: String?) throws {
     try emit(index, to: (out as NSString).appendingPathComponent("index.md"))
     printError("\(postmortems.count) postmortem(s) and index.md written to \(out)")
 }
+
+/// A problem that is not a usage error: printed as `Error: …`, exit code 1 (no usage text).
+struct CommandError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -26,7 +26,7 @@ struct Run: ParsableCommand {
         let given = try correlation.given()
         let playbook = try correlation.loadPlaybook()
         if !append, let other = try Pipeline.otherInputs(dbPath: database.db, paths: paths) {
-            throw ValidationError(
+            throw CommandError(
                 "\(database.db) already holds \(other.count) input file(s) of another run (such as \(TerminalText.safe(other.example))): "
                     + "one run is one incident. Use a new --db, or --append if these inputs belong to the same incident.")
         }
@@ -35,7 +35,7 @@ struct Run: ParsableCommand {
             dbPath: database.db, playbook: playbook, given: given, cluster: ingest.cluster,
             playbookSource: correlation.playbookSource)
         if result.clusters.count > 1 && out == nil && ingest.cluster == nil {
-            throw ValidationError(
+            throw CommandError(
                 "the inputs hold \(result.clusters.count) clusters (\(result.clusters.map { TerminalText.safe($0.cluster.label) }.joined(separator: ", "))): "
                     + "give --out DIR for one postmortem each and an index.md, or --cluster NAME for one; "
                     + "`cutover report --db \(database.db) --out DIR` does it from this database without ingesting again")

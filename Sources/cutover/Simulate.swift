@@ -13,6 +13,7 @@ struct Simulate: ParsableCommand {
               cutover simulate --preset fleet --out /tmp/fleet
               cutover simulate --nodes 60 --pools 4 --miss-rate 3=0.5 --shapes kubectl-watch,events-v1,azure-activity --out /tmp/x
               cutover simulate --egress nsg --no-bodies --out /tmp/nsg
+              cutover simulate --clusters 2 --shapes event-exporter,az-activity-log,pt1h --out /tmp/fleet2
             """)
 
     @Option(name: .long, help: "small (19 nodes, the samples) or fleet (2,000 nodes, about a million events).")
@@ -36,10 +37,18 @@ struct Simulate: ParsableCommand {
     var egress: String = EgressMethod.outboundType.rawValue
     @Option(name: .long, help: "The procedure the operators follow: three-rounds or current-docs.")
     var playbook: String = Playbook.threeRounds.name
+    @Option(
+        name: .long,
+        help: """
+            Clusters converted the same day in one subscription (same pool names, 100 minutes apart), written as one \
+            subscription's activity log, one fleet exporter stream and workspace export, and kubectl dumps per cluster.
+            """)
+    var clusters: Int = 1
     @Option(name: .long, help: "Directory to write logs/ and truth.json into.") var out: String
 
     func validate() throws {
         guard SimulationSpec.preset(preset) != nil else { throw ValidationError("--preset must be small or fleet") }
+        guard (1...20).contains(clusters) else { throw ValidationError("--clusters must be between 1 and 20") }
         _ = try spec()
     }
 
@@ -91,6 +100,15 @@ struct Simulate: ParsableCommand {
     }
 
     func run() throws {
+        if clusters > 1 {
+            let incidents = try FleetSimulation.sameSubscription(base: try spec(), count: clusters).write(to: out)
+            printError(
+                "simulated \(incidents.count) clusters in one subscription (\(incidents.map(\.cluster).joined(separator: ", "))): "
+                    + "\(incidents.map(\.nodes.count).reduce(0, +)) nodes, \(incidents.map(\.events.count).reduce(0, +)) events, "
+                    + "\(incidents.map(\.failures.count).reduce(0, +)) failure events into \(out); the kubectl shapes are in "
+                    + "logs/kube/CLUSTER/ (ingest them with --cluster CLUSTER)")
+            return
+        }
         let incident = try Pipeline.simulate(spec: try spec(), directory: out)
         printError(
             "simulated \(incident.nodes.count) nodes, \(incident.events.count) events, "

@@ -37,17 +37,30 @@ public struct FleetSimulation: Sendable {
         seed: UInt64, count: Int = 2, nodes: Int = 24, kubeShapes: [ExportShape] = [.exporter],
         armShapes: [ExportShape] = [.activityLogCLI, .pt1h]
     ) -> FleetSimulation {
+        var base = SimulationSpec()
+        base.seed = seed
+        base.pools = SimulationSpec.pools(nodes: nodes, count: 3)
+        base.failedUpgradeLeavesOut = max(1, min(base.failedUpgradeLeavesOut, (base.pools.last?.nodes ?? 3) / 3))
+        base.shapes = kubeShapes + armShapes
+        return sameSubscription(base: base, count: count)
+    }
+
+    /// `count` copies of `base` as clusters of one subscription (its shapes split into
+    /// Kubernetes and activity-log ones).
+    public static func sameSubscription(base: SimulationSpec, count: Int) -> FleetSimulation {
         let names = ["aks-staging-weu", "aks-prod-weu", "aks-qa-weu", "aks-data-weu", "aks-edge-weu"]
-        let specs = (0..<count).map { i -> SimulationSpec in
-            var spec = SimulationSpec()
-            spec.seed = seed + UInt64(i)
-            spec.pools = SimulationSpec.pools(nodes: nodes, count: 3)
-            spec.failedUpgradeLeavesOut = max(1, min(spec.failedUpgradeLeavesOut, (spec.pools.last?.nodes ?? 3) / 3))
+        let specs = (0..<max(1, count)).map { i -> SimulationSpec in
+            var spec = base
+            spec.seed = base.seed + UInt64(i)
             let name = i < names.count ? names[i] : "aks-c\(i)-weu"
-            spec.cluster = SimulatedCluster(name: name, start: SimulatedCluster().start.adding(seconds: Double(i * 6000)))
+            spec.cluster = SimulatedCluster(
+                name: name, subscription: base.cluster.subscription, start: base.cluster.start.adding(seconds: Double(i * 6000)))
             return spec
         }
-        return FleetSimulation(clusters: specs, kubeShapes: kubeShapes, armShapes: armShapes)
+        var fleet = FleetSimulation(
+            clusters: specs, kubeShapes: base.shapes.filter(\.isKubernetes), armShapes: base.shapes.filter { !$0.isKubernetes })
+        fleet.gzip = base.gzip
+        return fleet
     }
 
     /// Simulates every cluster and writes their exports; returns the incidents.

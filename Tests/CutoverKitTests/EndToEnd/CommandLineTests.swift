@@ -144,6 +144,26 @@ struct SavedQueryTests {
         #expect(!result.rows.isEmpty || file == "rejects.sql")
     }
 
+    /// On a database with two clusters, every query that names the cluster shows both, and no
+    /// row has lost its cluster.
+    @Test(arguments: files)
+    func queryNamesTheClusterOnAFleetDatabase(file: String) throws {
+        let text = try String(contentsOf: Paths.queries.appendingPathComponent(file), encoding: .utf8)
+        let result = try QueryRunner(db: try Database(path: try Self.fleetDatabase(), readOnly: true)).run(text)
+        guard let column = result.columns.firstIndex(of: "cluster") else { return }
+        #expect(Set(result.rows.map { $0[column].text }) == ["aks-prod-weu", "aks-staging-weu"], "\(file)")
+    }
+
+    /// Two clusters of one subscription, ingested and correlated once for the suite.
+    static func fleetDatabase() throws -> String {
+        let dir = Paths.temporaryDirectory()
+        try FleetSimulation.sameSubscription(seed: 4, count: 2).write(to: dir.path)
+        let db = dir.appendingPathComponent("fleet.sqlite").path
+        _ = try Pipeline.ingest(paths: [dir.appendingPathComponent("logs").path], dbPath: db)
+        try Pipeline.correlate(dbPath: db)
+        return db
+    }
+
     /// The sample's scale-out at 13:05 reuses the removed surge node's instance id: its history
     /// holds both nodes, and node-evidence tells them apart.
     @Test func aReusedNameSplitsItsEvidenceIntoGenerations() throws {
@@ -152,7 +172,7 @@ struct SavedQueryTests {
         #expect(recreated.count == 1)
         let node = try #require(recreated.first?[0].text)
         let text = try String(contentsOf: Paths.queries.appendingPathComponent("node-evidence.sql"), encoding: .utf8)
-        let generations = try QueryRunner(db: db).run(text).rows.filter { $0[0].text == node }.map { $0[5].text }
+        let generations = try QueryRunner(db: db).run(text).rows.filter { $0[1].text == node }.map { $0[6].text }
         #expect(generations.contains("earlier") && generations.last == "current", "\(generations)")
     }
 }

@@ -34,6 +34,41 @@ struct StoreTests {
         #expect(try CorrelationStore(db: db).loadSpans() == nil)
     }
 
+    /// A version-2 database held one cluster: its results keep their rows, now under that
+    /// cluster's name, and read through the contract views as before.
+    @Test func aVersionTwoDatabaseKeepsItsResultsUnderItsCluster() throws {
+        let old = try Database(path: path)
+        try old.execute(Schema.migrations[0])
+        try old.execute(Schema.migrations[1])
+        try old.execute(
+            """
+            INSERT INTO milestone_results VALUES (1, 'artifact-cache', '2026-11-03T09:03:14.000Z', 'detected', 'write', 1, 'three-rounds');
+            INSERT INTO node_results (node, vmss, instance_id, pool, first_seen) VALUES
+                ('aks-apps-1-vmss000000', 'aks-apps-1-vmss', 0, 'apps', '2026-11-03T08:00:00.000Z');
+            INSERT INTO node_round_results VALUES ('aks-apps-1-vmss000000', 1, NULL, 'missed');
+            INSERT INTO node_sightings VALUES ('aks-apps-1-vmss000000', '2026-11-03T08:00:00.000Z', '2026-11-03T13:00:00.000Z');
+            INSERT INTO failure_results (event_id, cluster, node, category, reason, first_seen, last_seen, count, verdict,
+                missed_round, missed_rounds, confidence, explanation)
+                VALUES (7, 'aks-prod', 'aks-apps-1-vmss000000', 'image_pull', 'Failed', '2026-11-03T13:00:00.000Z',
+                        '2026-11-03T13:00:00.000Z', 4, 'missed_round', 1, '1', 'high', 'x');
+            PRAGMA user_version = 2;
+            """)
+        _ = try EventStore(path: path)
+        let db = try Database(path: path, readOnly: true)
+        #expect(try db.int("PRAGMA user_version") == Schema.version)
+        #expect(try db.rows("SELECT cluster, round, source FROM milestones").map { $0.map(\.text) } == [["aks-prod", "1", "detected"]])
+        #expect(
+            try db.rows("SELECT cluster, node, pool, round, status FROM node_rounds").map { $0.map(\.text) } == [
+                ["aks-prod", "aks-apps-1-vmss000000", "apps", "1", "missed"]
+            ])
+        #expect(try db.rows("SELECT cluster, verdict FROM attributions").map { $0.map(\.text) } == [["aks-prod", "missed_round"]])
+        #expect(try db.rows("SELECT cluster, name FROM clusters").map { $0.map(\.text) } == [["aks-prod", "aks-prod"]])
+        #expect(try db.rows("SELECT cluster, node FROM node_sightings").map { $0.map(\.text) } == [["", "aks-apps-1-vmss000000"]])
+        let report = try Pipeline.report(dbPath: path)
+        #expect(report.hasPrefix("# Postmortem: network-isolation cutover of `aks-prod`"))
+        #expect(report.contains("aks-apps-1-vmss000000"))
+    }
+
     @Test func aNewerDatabaseIsRefusedWithAFix() throws {
         let db = try Database(path: path)
         try db.execute("PRAGMA user_version = 999")
