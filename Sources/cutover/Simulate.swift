@@ -105,8 +105,9 @@ struct Simulate: ParsableCommand {
             printError(
                 "simulated \(incidents.count) clusters in one subscription (\(incidents.map(\.cluster).joined(separator: ", "))): "
                     + "\(incidents.map(\.nodes.count).reduce(0, +)) nodes, \(incidents.map(\.events.count).reduce(0, +)) events, "
-                    + "\(incidents.map(\.failures.count).reduce(0, +)) failure events into \(out); the kubectl shapes are in "
-                    + "logs/kube/CLUSTER/ (ingest them with --cluster CLUSTER)")
+                    + "\(incidents.map(\.failures.count).reduce(0, +)) failure events into \(out)"
+                    + (try spec().shapes.contains { $0.isKubernetes && !FleetSimulation.fleetShapes.contains($0) }
+                        ? "; the kubectl shapes are in logs/kube/CLUSTER/ (ingest them with --cluster CLUSTER)" : ""))
             return
         }
         let incident = try Pipeline.simulate(spec: try spec(), directory: out)

@@ -8,12 +8,13 @@ struct Cutover: ParsableCommand {
         commandName: "cutover",
         abstract: "Explain the failures of an AKS network-isolation cutover, node by node and round by round.",
         discussion: """
-            Exit codes: 0 success; 1 usage or fatal error; 2 finished, but some input files were damaged \
+            Exit codes: 0 success; 64 usage error; 1 fatal error; 2 finished, but some input files were damaged \
             or unreadable (their good records were kept); 3 (status) not safe to take the next step yet; 4 (status) \
             unknown whether it is safe: the inputs cannot show it.
             Example:
               cutover run samples/logs --out postmortem.md
             """,
+        version: CutoverVersion.current,
         subcommands: [Run.self, Ingest.self, Correlate.self, Report.self, Status.self, Query.self, Simulate.self]
     )
 }

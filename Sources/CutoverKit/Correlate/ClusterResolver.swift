@@ -82,6 +82,8 @@ struct ClusterDirectory {
     private var byID: [String: String] = [:]
     /// A label from the inputs (a name or a resource id, lower case) → label; nil: ambiguous.
     private var byInputLabel: [String: String?] = [:]
+    /// The same, keyed by the label exactly as the inputs wrote it.
+    private var byWrittenLabel: [String: String?] = [:]
     /// "subscription/resource group" → the labels of the clusters whose node resource group it is.
     private var nodeGroups: [String: Set<String>] = [:]
     /// "subscription/resource group" → the labels of the clusters that live in it.
@@ -99,7 +101,8 @@ struct ClusterDirectory {
         // Every spelling of each cluster's name: diagnostic-settings exports upper-case whole ids.
         var spellings: [String: Set<String>] = [:]
         var ids: Set<String> = []
-        let labels = Set(fleet.events.compactMap(\.cluster) + fleet.sightings.map(\.cluster).filter { !$0.isEmpty })
+        var labels = Set(fleet.sightings.map(\.cluster).filter { !$0.isEmpty })
+        for e in fleet.events { if let c = e.cluster { labels.insert(c) } }
         for written in fleet.activity.map({ $0.resourceID ?? $0.resourceKey }) + Array(labels) {
             let path = ResourcePath(written)
             if let cluster = path.managedCluster {
@@ -140,22 +143,28 @@ struct ClusterDirectory {
         }
         for label in labels {
             let path = ResourcePath(label)
+            let found: String?
             if let cluster = path.managedCluster {
-                byInputLabel[label.lowercased()] = byID[cluster.id]
+                found = byID[cluster.id]
             } else {
                 let matches = clusters.filter { $0.name.lowercased() == label.lowercased() }
-                byInputLabel[label.lowercased()] = matches.count == 1 ? matches[0].label : String?.none
+                found = matches.count == 1 ? matches[0].label : nil
             }
+            byInputLabel[label.lowercased()] = found
+            byWrittenLabel[label] = found
         }
         learnFromBodies(fleet.activity)
         learnDefaultNodeGroups(fleet.activity)
-        for e in fleet.events {
-            guard let input = e.cluster, let label = byInputLabel[input.lowercased()] ?? nil else { continue }
-            for node in Self.nodes(of: e) { nodeOwners[node, default: []].insert(label) }
-        }
+        // Ingest records every node an event mentions under the cluster the event names.
         for s in fleet.sightings where !s.cluster.isEmpty {
-            if let label = byInputLabel[s.cluster.lowercased()] ?? nil { nodeOwners[s.node, default: []].insert(label) }
+            if let label = resolved(s.cluster) { nodeOwners[s.node, default: []].insert(label) }
         }
+    }
+
+    /// The cluster a label from the inputs names (nil: none, or more than one).
+    func resolved(_ written: String) -> String? {
+        if let known = byWrittenLabel[written] { return known }
+        return byInputLabel[written.lowercased()] ?? nil
     }
 
     /// Labels that tell the clusters apart: the name; `rg/name` where names repeat; then
@@ -272,7 +281,7 @@ struct ClusterDirectory {
         var fileClusters: [Int64: Set<String>] = [:]
         for (i, e) in events.enumerated() {
             if let input = e.cluster {
-                result[i] = byInputLabel[input.lowercased()] ?? nil
+                result[i] = resolved(input)
                 continue
             }
             var nodes = Self.nodes(of: e)
@@ -293,7 +302,7 @@ struct ClusterDirectory {
 
     /// The cluster of a node's first appearance.
     func sightingCluster(_ s: NodeSightingFact) -> String? {
-        if !s.cluster.isEmpty { return byInputLabel[s.cluster.lowercased()] ?? nil }
+        if !s.cluster.isEmpty { return resolved(s.cluster) }
         return nodeCluster(s.node)
     }
 
