@@ -1,6 +1,6 @@
 import Foundation
 
-/// Attributes each failure to the round its node missed (DESIGN.md section 2, the contract).
+/// Attributes each failure to the round its node missed (docs/DOMAIN.md §8, the contract).
 ///
 /// For a failure on node N first seen at t: the active rounds are the milestones at or
 /// before t; B is N's latest bootstrap at or before t (its first appearance if nothing
@@ -69,7 +69,7 @@ public struct Attributor {
         if missed.count > 1 { text += "; it also missed round(s) \(list(missed.dropFirst().map(\.round.number)))" }
         text += "."
         if earliest.source == .inferred {
-            // DESIGN.md: an inferred milestone makes the attribution medium at best.
+            // docs/DOMAIN.md §8: an inferred milestone makes the attribution medium at best.
             confidence = min(confidence, .medium)
             text += " That milestone's time is inferred from the order of events (no body showed the change)."
         }

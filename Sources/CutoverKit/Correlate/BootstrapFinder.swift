@@ -3,7 +3,7 @@ import Foundation
 /// Builds each node's history from events and activity records.
 ///
 /// In: facts. Out: `NodeHistory` per node, sorted by name.
-/// Per-node evidence (FACTS.md 5.1, 5.2, 7.2): the upgrader's "Successfully reimaged node: N",
+/// Per-node evidence (docs/DOMAIN.md §5): the upgrader's "Successfully reimaged node: N",
 /// node-controller `RegisteredNode` (a new Node object), aks-auto-repair `NodeReimageEnd`, and a
 /// succeeded ARM instance reimage mapped to N by the base-36 rule. Every node also gets its
 /// first appearance as a bootstrap of the `first_seen` kind. `Rebooted`, `NodeRebootEnd` and

@@ -1,4 +1,4 @@
-/// Egress removed outside AKS (FACTS.md 7.1, M3): many teams cut the internet off with the
+/// Egress removed outside AKS (docs/DOMAIN.md §9): many teams cut the internet off with the
 /// network rather than with `--outbound-type none` – a black-hole default route, an NSG rule
 /// that denies outbound to the Internet, a subnet with default outbound access turned off, or a
 /// NAT gateway detached from the node subnet.

@@ -28,8 +28,8 @@ public struct Failure: Sendable, Equatable {
 ///
 /// Image pulls: `ErrImagePull`, `ImagePullBackOff`, `Failed` with a pull error, `BackOff`
 /// "Back-off pulling image", `FailedCreatePodSandBox` on the sandbox image (kubelet
-/// `images/image_manager.go` texts, FACTS.md 5.3). Add-ons: pods of the AKS add-ons of
-/// FACTS.md 5.4 in `kube-system` with `BackOff`, `Failed`, `FailedCreatePodSandBox`,
+/// `images/image_manager.go` texts, docs/DOMAIN.md §6). Add-ons: pods of the AKS add-ons of
+/// docs/DOMAIN.md §7 in `kube-system` with `BackOff`, `Failed`, `FailedCreatePodSandBox`,
 /// `FailedMount`, `Unhealthy` or a pull failure. The node is the event's reporting host,
 /// else the node of the pod's `Scheduled` event.
 public struct FailureClassifier {

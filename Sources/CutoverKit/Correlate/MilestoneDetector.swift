@@ -74,7 +74,7 @@ public struct MilestoneDetector {
     /// A gap without reimages this long separates two reimage waves.
     static let waveGap: Double = 15 * 60
 
-    /// Fills the rounds no body showed from the order of events (FACTS.md 7.1): operators
+    /// Fills the rounds no body showed from the order of events (docs/DOMAIN.md §9): operators
     /// reimage right after each change, so the last cluster write without a telling body
     /// before each reimage wave is taken as the milestone that wave answered, in round order.
     /// A round that egress cut can mark may also take a body-less network write (route table,

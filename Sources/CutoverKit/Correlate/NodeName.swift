@@ -1,7 +1,7 @@
 /// An AKS VMSS node name split into pool, scale set and instance id.
 ///
 /// `aks-<pool>-<nnnnnnnn>-vmss<6 base-36 digits>` is instance `int(suffix, 36)` of scale set
-/// `aks-<pool>-<nnnnnnnn>-vmss` (FACTS.md section 4): `aks-nodepool1-12345678-vmss00000a` → 10.
+/// `aks-<pool>-<nnnnnnnn>-vmss` (docs/DOMAIN.md §4): `aks-nodepool1-12345678-vmss00000a` → 10.
 public struct NodeName: Sendable, Equatable, Hashable {
     public var name: String
     public var pool: String

@@ -40,8 +40,8 @@ public struct Round: Sendable, Equatable {
     }
 }
 
-/// The rounds a cutover procedure has, and which of them need a reimage (DESIGN.md
-/// section 2, FACTS.md 1.3): a choice, since the documented procedure changed over time.
+/// The rounds a cutover procedure has, and which of them need a reimage (docs/DOMAIN.md §1):
+/// a choice, since the documented procedure changed over time.
 public struct Playbook: Sendable, Equatable {
     public var name: String
     public var rounds: [Round]

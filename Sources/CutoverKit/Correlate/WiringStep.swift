@@ -1,4 +1,4 @@
-/// One piece of round 2's registry wiring (FACTS.md 1.1, 7.1): the ACR, its cache rule, the
+/// One piece of round 2's registry wiring (docs/DOMAIN.md §1): the ACR, its cache rule, the
 /// private endpoint, the `privatelink.azurecr.io` zone, its VNet link and A record, AcrPull.
 /// They are preconditions of the registry switch, not milestones: one that succeeds late
 /// explains registry failures on nodes that did bootstrap after the switch.

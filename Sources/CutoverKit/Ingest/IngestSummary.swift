@@ -26,7 +26,7 @@ public struct FileSummary: Sendable, Equatable {
     public init(path: String) { self.path = path }
 }
 
-/// What one input file can testify to, and over which time (DESIGN.md coverage): a reimage
+/// What one input file can testify to, and over which time (docs/DOMAIN.md §5): a reimage
 /// inside the span shows up in a file with Normal events or node-resource-group records, and
 /// cannot show up anywhere else.
 public struct FileEvidence: Sendable, Equatable {

@@ -1,4 +1,4 @@
-/// Failures, with error texts that fit their true cause (FACTS.md 5.3), and their truth.
+/// Failures, with error texts that fit their true cause (docs/DOMAIN.md §6), and their truth.
 extension IncidentSimulator {
     enum FailureKind {
         case missedRound, badTag, rateLimit

@@ -221,7 +221,7 @@ extension IncidentSimulator {
         kubeletStart(node, at: boot)
     }
 
-    /// The BYO registry wiring that round 2 needs (FACTS.md 1.1).
+    /// The BYO registry wiring that round 2 needs (docs/DOMAIN.md §1).
     func wiring(at t: Timestamp) {
         let rg = "/subscriptions/\(subscription)/resourceGroups/\(resourceGroup)/providers"
         let steps: [(String, String)] = [

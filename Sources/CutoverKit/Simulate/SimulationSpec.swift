@@ -32,7 +32,7 @@ public enum ExportShape: String, CaseIterable, Sendable {
     }
 }
 
-/// How the simulated operators remove egress in round 3 (FACTS.md 7.1, M3).
+/// How the simulated operators remove egress in round 3 (docs/DOMAIN.md §9).
 public enum EgressMethod: String, CaseIterable, Sendable {
     /// `az aks update --outbound-type none`: a managed-cluster write.
     case outboundType = "outbound-type"

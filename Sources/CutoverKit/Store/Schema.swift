@@ -2,7 +2,7 @@
 ///
 /// Tables are `STRICT`; times are fixed-width UTC text ending in `Z`. The views
 /// `attributions`, `milestones` and `node_rounds` are the documented contract for SREs
-/// (DESIGN.md section 2); the `*_results` tables behind them are rewritten by `correlate`.
+/// (docs/DOMAIN.md §8); the `*_results` tables behind them are rewritten by `correlate`.
 public enum Schema {
     /// Each entry moves the schema from version `index` to `index + 1`.
     static let migrations: [String] = [

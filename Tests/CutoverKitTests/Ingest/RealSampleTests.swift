@@ -3,7 +3,7 @@ import Testing
 
 @testable import CutoverKit
 
-/// The published real examples in ../shared/domain/real-samples, each read as the ingester reads it.
+/// The published real examples in Fixtures/real-samples (their README names the sources), each read as the ingester reads it.
 @Suite("Real published samples decode with the right counts and fields")
 struct RealSampleTests {
     @Test func dynatraceDiagnosticRecordWithContentLine() throws {

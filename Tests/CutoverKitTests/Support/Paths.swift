@@ -8,8 +8,8 @@ enum Paths {
     static let queries = repository.appendingPathComponent("queries")
     static let fixtures = repository.appendingPathComponent("Tests/CutoverKitTests/Fixtures")
     static let goldens = repository.appendingPathComponent("Tests/CutoverKitTests/Goldens")
-    /// The published real examples, beside the checkout (`../shared/domain/real-samples`).
-    static let realSamples = repository.deletingLastPathComponent().appendingPathComponent("shared/domain/real-samples")
+    /// The published real examples, kept in the repository (`Fixtures/README.md` names their sources).
+    static let realSamples = fixtures.appendingPathComponent("real-samples")
 
     static func realSample(_ name: String) -> String { realSamples.appendingPathComponent(name).path }
 
