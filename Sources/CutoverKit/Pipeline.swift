@@ -22,6 +22,7 @@ public enum Pipeline {
         dbPath: String, playbook: Playbook = .threeRounds,
         given: [Int: Timestamp] = [:], cluster: String? = nil, playbookSource: String? = nil
     ) throws -> FleetCorrelator.Result {
+        guard FileManager.default.fileExists(atPath: dbPath) else { throw StoreError.noDatabase(dbPath) }
         let store = try EventStore(path: dbPath)
         let io = CorrelationStore(db: store.db)
         let result = try FleetCorrelator(playbook: playbook, given: given, givenCluster: cluster).correlate(try io.loadFacts())

@@ -22,7 +22,7 @@ struct Query: ParsableCommand {
 
     func run() throws {
         let sql = try SavedQueries(directory: queries).sql(for: query)
-        let db = try Database(path: database.db, readOnly: true)
+        let db = try Database.forQueries(path: database.db)
         let result = try QueryRunner(db: db).run(sql)
         FileHandle.standardOutput.write(Data(result.formatted(as: format.rawValue).utf8))
     }

@@ -7,6 +7,9 @@ public struct Attribution: Sendable, Equatable {
         case unplaced
         /// A database with several clusters, and nothing tells which one this failure is from.
         case noCluster = "no_cluster"
+        /// A round's milestone is unknown, and it may have taken effect before the failure:
+        /// neither "before the cutover" nor a missed round can be said.
+        case milestoneUnknown = "milestone_unknown"
     }
 
     public enum Confidence: String, Sendable, Comparable {

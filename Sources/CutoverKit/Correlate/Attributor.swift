@@ -11,11 +11,18 @@ public struct Attributor {
 
     public var coverage: Coverage
     public var wiring: [WiringStep]
+    /// When succeeded cluster writes that show no round and are no milestone took effect: a
+    /// round without a known time may be one of them.
+    public var unexplainedClusterWrites: [Timestamp]
 
-    public init(milestones: [Milestone], coverage: Coverage = Coverage(sources: []), wiring: [WiringStep] = []) {
+    public init(
+        milestones: [Milestone], coverage: Coverage = Coverage(sources: []), wiring: [WiringStep] = [],
+        unexplainedClusterWrites: [Timestamp] = []
+    ) {
         self.milestones = milestones
         self.coverage = coverage
         self.wiring = wiring
+        self.unexplainedClusterWrites = unexplainedClusterWrites
     }
 
     public func attribute(_ failure: Failure, node: NodeHistory?) -> Attribution {
@@ -29,14 +36,20 @@ public struct Attributor {
         let active = activeRounds(at: t)
         let signal = ErrorSignal(message: failure.detail ?? failure.message)
         guard !active.isEmpty else {
-            let anyKnown = milestones.contains { $0.time != nil }
+            // "Before the cutover" needs proof: a known first round after t. A round whose time
+            // is unknown may have taken effect before t, so then the answer is unknown.
+            let unknown = unknownRounds(before: t)
+            guard unknown.isEmpty else {
+                return Attribution(
+                    failure: failure, verdict: .milestoneUnknown, missedRound: nil, missedRounds: [], confidence: .low,
+                    explanation: "When round(s) \(list(unknown.map(\.round.number))) took effect is not known (not detected in the "
+                        + "activity log, not given with --milestone), so whether this failure at \(t.minuteText) came before the "
+                        + "cutover or from a missed round cannot be told. Give the time with --milestone N=TIME.",
+                    basis: nil)
+            }
             return Attribution(
-                failure: failure, verdict: .preConversion, missedRound: nil, missedRounds: [],
-                confidence: anyKnown ? .high : .medium,
-                explanation: anyKnown
-                    ? "Began at \(t.minuteText), before any round took effect: the cutover did not cause it."
-                    : "No round's milestone is known (none detected, none given with --milestone), so nothing can be attributed.",
-                basis: nil)
+                failure: failure, verdict: .preConversion, missedRound: nil, missedRounds: [], confidence: .high,
+                explanation: "Began at \(t.minuteText), before any round took effect: the cutover did not cause it.", basis: nil)
         }
         let basis = node.latestBootstrap(atOrBefore: t)
         let bootTime = basis?.time ?? node.firstSeen
@@ -52,6 +65,13 @@ public struct Attributor {
                 text += " The bootstrap overlapped a milestone's operation, so the order is uncertain."
             }
             lowerForMissingEvidence(basis, &confidence, &text)
+            let unknown = unknownRounds(before: t).filter(\.round.requiresReimage)
+            if !unknown.isEmpty {
+                confidence = .low
+                text +=
+                    " When round(s) \(list(unknown.map(\.round.number))) took effect is not known, so whether the node missed "
+                    + "\(unknown.count == 1 ? "it" : "them") cannot be told."
+            }
             if let late = lateWiring(before: t, signal: signal) {
                 text +=
                     " Wiring incomplete: \(late.summary) succeeded only at \(late.time.minuteText), after round 2 took "
@@ -118,9 +138,27 @@ public struct Attributor {
     /// With Warnings-only events a first appearance is usually the node's first failure, not
     /// its creation: a decision resting on it is low confidence, and says why.
     func lowerForMissingEvidence(_ basis: Bootstrap?, _ confidence: inout Attribution.Confidence, _ text: inout String) {
-        guard coverage.warningsOnly, basis == nil || basis?.kind == .firstSeen else { return }
-        confidence = .low
-        text += " The events are Warnings-only, so when this node was created or last reimaged is not in them."
+        guard basis == nil || basis?.kind == .firstSeen else { return }
+        if coverage.warningsOnly {
+            confidence = .low
+            text += " The events are Warnings-only, so when this node was created or last reimaged is not in them."
+        } else if !coverage.registrations {
+            confidence = .low
+            text +=
+                " The events hold no Scheduled or RegisteredNode events (the export filtered them out), so when this node "
+                + "was created or last reimaged is not in them."
+        }
+    }
+
+    /// Rounds without a known time that may have taken effect before `t`: no earlier round
+    /// (rounds come in order) is known to have taken effect after `t`, and the cluster's activity
+    /// log either does not cover `t` or holds a cluster write before `t` that no round explains.
+    func unknownRounds(before t: Timestamp) -> [Milestone] {
+        guard unexplainedClusterWrites.contains(where: { $0 <= t }) || !coverage.clusterActivityCovers(t) else { return [] }
+        let sorted = milestones.sorted { $0.round.number < $1.round.number }
+        return sorted.enumerated().filter { i, m in
+            m.time == nil && !sorted[..<i].contains { ($0.time.map { $0 > t }) ?? false }
+        }.map(\.element)
     }
 
     /// Milestones in effect at `t`, in round order.

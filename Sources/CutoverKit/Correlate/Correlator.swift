@@ -46,7 +46,11 @@ public struct Correlator {
             detector.inferMissing(detector.detect(facts.activity), activity: facts.activity, reimages: reimageTimes(facts, nodes)))
         let byName = Dictionary(uniqueKeysWithValues: nodes.map { ($0.name, $0) })
         let coverage = Coverage(facts)
-        let attributor = Attributor(milestones: milestones, coverage: coverage, wiring: WiringStep.find(facts.activity))
+        let known = Set(milestones.compactMap(\.time))
+        let unexplained = detector.clusterWrites(facts.activity).filter { $0.values.isEmpty && !known.contains($0.succeededAt) }
+            .map(\.succeededAt)
+        let attributor = Attributor(
+            milestones: milestones, coverage: coverage, wiring: WiringStep.find(facts.activity), unexplainedClusterWrites: unexplained)
         let attributions = FailureClassifier().failures(facts.events)
             .map { attributor.attribute($0, node: $0.node.flatMap { byName[$0] }) }
             .sorted { ($0.failure.firstSeen, $0.failure.eventID) < ($1.failure.firstSeen, $1.failure.eventID) }

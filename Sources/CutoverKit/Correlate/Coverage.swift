@@ -21,6 +21,8 @@ public struct Coverage: Sendable, Equatable {
     /// When a node's reimage would show: spans of inputs with Normal events or node resource
     /// group records. Nil when the inputs' spans are unknown.
     public var reimageWindows: [TimeWindow]?
+    /// Whether any input held Normal events (nil: the inputs' spans are unknown).
+    public var normalEvents: Bool?
 
     /// Records of one file are taken to cover the gaps between them up to this long (an
     /// activity log is sparse; hourly `PT1H.json` files follow one another).
@@ -37,6 +39,7 @@ public struct Coverage: Sendable, Equatable {
         }
         let normal = windows(\.normalEvents)
         let nodeGroup = windows(\.nodeGroup)
+        normalEvents = spans.map { $0.contains(where: \.normalEvents) }
         sources = [
             Source(
                 name: "Normal Kubernetes events (Scheduled, RegisteredNode)",
@@ -61,13 +64,25 @@ public struct Coverage: Sendable, Equatable {
         reimageWindows = spans.map { _ in TimeWindow.merge((normal ?? []) + (nodeGroup ?? []), gap: 0) }
     }
 
-    public init(sources: [Source], reimageWindows: [TimeWindow]? = nil) {
+    public init(sources: [Source], reimageWindows: [TimeWindow]? = nil, normalEvents: Bool? = nil) {
         self.sources = sources
         self.reimageWindows = reimageWindows
+        self.normalEvents = normalEvents
+    }
+
+    /// Whether the cluster's activity log is known to cover `t` (spans recorded, and one of its
+    /// files spans `t`): then a cluster change before `t` would show in it.
+    public func clusterActivityCovers(_ t: Timestamp) -> Bool {
+        guard let log = sources.first(where: { $0.name.hasPrefix("Cluster activity log") }), log.present, let windows = log.windows
+        else { return false }
+        return windows.contains { $0.from <= t && t <= $0.to }
     }
 
     /// True when the events hold no Normal events: first appearances are not creations.
-    public var warningsOnly: Bool { !(sources.first?.present ?? true) }
+    public var warningsOnly: Bool { normalEvents.map { !$0 } ?? !registrations }
+
+    /// Whether the events hold `Scheduled` or `RegisteredNode`, which show when pods and nodes appeared.
+    public var registrations: Bool { sources.first?.present ?? true }
 
     /// The stretches of `from...to` (at least `minimumGap` long) that no input able to show a
     /// reimage covers; empty when covered, or when the inputs' spans are unknown.

@@ -10,7 +10,10 @@ public struct NodeName: Sendable, Equatable, Hashable {
 
     public init?(_ name: String) {
         let lower = name.lowercased()
-        guard lower.hasPrefix("aks-"), lower.count > 10, let range = lower.range(of: "-vmss", options: .backwards)
+        // Only letters, digits and dashes: anything else (a `$(…)` from a crafted log) is no AKS node name.
+        guard lower.hasPrefix("aks-"), lower.count > 10, lower.count <= 80,
+            lower.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }),
+            let range = lower.range(of: "-vmss", options: .backwards)
         else { return nil }
         let suffix = lower[range.upperBound...]
         guard suffix.count == 6, let id = Int(suffix, radix: 36) else { return nil }

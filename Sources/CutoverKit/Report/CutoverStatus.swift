@@ -70,19 +70,21 @@ public struct CutoverStatus: Sendable, Equatable {
                 case "done": status.done += 1
                 case "gone": status.gone += 1
                 case "missed":
-                    let group = try resourceGroup(db, vmss: r[1].text) ?? cluster.nodeResourceGroup ?? "<node-resource-group>"
+                    let group = try resourceGroup(db, vmss: r[1].text) ?? cluster.nodeResourceGroup
                     let command =
-                        r[1] == .null
-                        ? "reimage \(r[0].text)" : "az vmss reimage -g \(group) -n \(r[1].text) --instance-ids \(r[2].text)"
+                        r[1] == .null || Int(r[2].text) == nil
+                        ? "reimage it (not a scale-set node)"
+                        : AzureCommand.vmssReimage(resourceGroup: group, vmss: r[1].text, instanceIDs: [Int(r[2].text) ?? 0])
+                            ?? "reimage it (its scale set's name is not a valid Azure name)"
                     status.pending.append(PendingNode(node: r[0].text, pool: pool, command: command))
                     if let pool { pendingByPool[pool, default: 0] += 1 }
                 default: break
                 }
             }
             status.poolCommands = pendingByPool.keys.sorted().filter { pendingByPool[$0] == liveByPool[$0] && pendingByPool[$0] ?? 0 > 1 }
-                .map {
-                    "az aks nodepool upgrade -g \(cluster.resourceGroup ?? "<resource-group>") --cluster-name "
-                        + "\(cluster.name.isEmpty ? "<cluster>" : cluster.name) -n \($0) --node-image-only"
+                .compactMap {
+                    AzureCommand.nodepoolUpgrade(
+                        resourceGroup: cluster.resourceGroup, cluster: cluster.name.isEmpty ? nil : cluster.name, pool: $0)
                 }
             rounds.append(status)
         }

@@ -14,11 +14,11 @@ public enum MarkdownEscape {
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             case "&": out += "&amp;"
-            case "\n", "\r", "\t": out += " "
+            case "\n", "\r", "\t", "\u{85}", "\u{2028}", "\u{2029}": out += " "
             case "\\", "`", "*", "_", "[", "]", "|", "~":
                 out += "\\" + String(ch)
             default:
-                if ch.value < 0x20 || ch.value == 0x7F { continue }
+                if ch.value < 0x20 || (0x7F..<0xA0).contains(ch.value) { continue }
                 out.unicodeScalars.append(ch)
             }
         }

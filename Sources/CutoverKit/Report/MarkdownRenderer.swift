@@ -136,9 +136,10 @@ public struct MarkdownRenderer {
         out.append("|---|---|---|---|---|")
         for n in nodes {
             let fix: String
-            if let vmss = n.vmss, let id = n.instanceID {
-                let group = n.resourceGroup ?? "<node-resource-group>"
-                fix = MarkdownEscape.code("az vmss reimage -g \(group) -n \(vmss) --instance-ids \(id)")
+            if let vmss = n.vmss, let id = n.instanceID,
+                let command = AzureCommand.vmssReimage(resourceGroup: n.resourceGroup, vmss: vmss, instanceIDs: [id])
+            {
+                fix = MarkdownEscape.code(command)
             } else {
                 fix = "–"
             }

@@ -1,4 +1,5 @@
 import CSQLite
+import Foundation
 
 /// One SQLite connection: opens the file, turns on extended result codes, runs SQL.
 ///
@@ -7,14 +8,22 @@ public final class Database {
     let handle: OpaquePointer
     public let path: String
 
-    /// Opens (and creates, unless `readOnly`) the database at `path`.
-    public init(path: String, readOnly: Bool = false) throws {
+    /// Opens (and creates, unless `readOnly`) the database at `path`. `immutable` (read-only
+    /// only) tells SQLite the file cannot change, so a WAL database in a directory nobody may
+    /// write to can still be read.
+    public init(path: String, readOnly: Bool = false, immutable: Bool = false) throws {
         var db: OpaquePointer?
         let flags =
             readOnly
             ? SQLITE_OPEN_READONLY
             : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
-        let rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
+        var name = path
+        if readOnly && immutable {
+            let escaped = path.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "?", with: "%3f")
+                .replacingOccurrences(of: "#", with: "%23")
+            name = "file:\(escaped)?immutable=1"
+        }
+        let rc = sqlite3_open_v2(name, &db, flags | SQLITE_OPEN_NOMUTEX | (immutable ? SQLITE_OPEN_URI : 0), nil)
         guard rc == SQLITE_OK, let db else {
             let error = SQLiteError(code: rc, db: db, sql: nil)
             sqlite3_close(db)
@@ -86,3 +95,34 @@ public final class Database {
         return sqlite3_stmt_readonly(stmt.handle) != 0
     }
 }
+
+extension Database {
+    /// Opens a database for SQL a user wrote (`cutover query`): read-only and never created;
+    /// SQLite's defensive mode on; functions that reach beyond SQL values (`fts3_tokenizer`,
+    /// which hands out a pointer, `load_extension`) refused; and readable where the file and its
+    /// directory are read-only (then opened `immutable`).
+    public static func forQueries(path: String) throws -> Database {
+        guard FileManager.default.fileExists(atPath: path) else { throw StoreError.noDatabase(path) }
+        var db = try Database(path: path, readOnly: true)
+        do {
+            _ = try db.int("SELECT count(*) FROM sqlite_master")
+        } catch let error as SQLiteError where [SQLITE_CANTOPEN, SQLITE_READONLY].contains(error.code & 0xFF) {
+            db = try Database(path: path, readOnly: true, immutable: true)
+        }
+        cutover_sqlite3_defensive(db.handle)
+        cutover_sqlite3_no_fts3_tokenizer(db.handle)
+        sqlite3_set_authorizer(db.handle, refuseUnsafeFunctions, nil)
+        return db
+    }
+}
+
+/// The authorizer of `Database.forQueries`: every action allowed but calls of the functions
+/// that leave SQL's values behind.
+private let refuseUnsafeFunctions:
+    @convention(c) (
+        UnsafeMutableRawPointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?, UnsafePointer<CChar>?, UnsafePointer<CChar>?
+    ) -> Int32 = { _, action, _, function, _, _ in
+        guard action == SQLITE_FUNCTION, let function else { return SQLITE_OK }
+        let name = String(cString: function).lowercased()
+        return ["fts3_tokenizer", "load_extension", "readfile", "writefile", "edit", "fts5"].contains(name) ? SQLITE_DENY : SQLITE_OK
+    }

@@ -22,9 +22,13 @@ public struct QueryRunner {
             }
         }
 
+        /// RFC 4180 quoting; a cell a spreadsheet would run as a formula (it starts with `=`, `+`,
+        /// `-`, `@`, a tab or a CR) gets a leading `'`, as OWASP advises against CSV injection.
         func csv() -> String {
-            func field(_ s: String) -> String {
-                s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+            func field(_ raw: String) -> String {
+                var s = raw
+                if let first = s.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first), Double(s) == nil { s = "'" + s }
+                return s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
                     ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
             }
             var lines = [columns.map(field).joined(separator: ",")]
@@ -49,18 +53,20 @@ public struct QueryRunner {
             return "[" + objects.joined(separator: ",\n") + "]\n"
         }
 
+        /// Cells escaped as the postmortem escapes text from logs: no link, image, HTML or cell break.
         func markdown() -> String {
             var lines = [
-                "| " + columns.map(MarkdownCell.escape).joined(separator: " | ") + " |",
+                "| " + columns.map(MarkdownEscape.inline).joined(separator: " | ") + " |",
                 "|" + String(repeating: "---|", count: columns.count),
             ]
-            lines += rows.map { "| " + $0.map { MarkdownCell.escape($0.text) }.joined(separator: " | ") + " |" }
+            lines += rows.map { "| " + $0.map { MarkdownEscape.inline($0.text) }.joined(separator: " | ") + " |" }
             return lines.joined(separator: "\n") + "\n"
         }
 
         func table() -> String {
-            let cells = rows.map { $0.map { $0.text.replacingOccurrences(of: "\n", with: " ") } }
-            var widths = columns.map(\.count)
+            // Control characters from logs are shown escaped, never sent to the terminal.
+            let cells = rows.map { $0.map { TerminalText.safe($0.text) } }
+            var widths = columns.map { TerminalText.safe($0).count }
             for row in cells { for (i, c) in row.enumerated() { widths[i] = min(max(widths[i], c.count), 80) } }
             func line(_ values: [String]) -> String {
                 zip(values, widths).map { v, w in
@@ -68,7 +74,7 @@ public struct QueryRunner {
                     return s + String(repeating: " ", count: w - s.count)
                 }.joined(separator: "  ").trimmingWhitespace()
             }
-            var out = [line(columns), line(widths.map { String(repeating: "-", count: $0) })]
+            var out = [line(columns.map(TerminalText.safe)), line(widths.map { String(repeating: "-", count: $0) })]
             out += cells.map(line)
             out.append("(\(rows.count) row\(rows.count == 1 ? "" : "s"))")
             return out.joined(separator: "\n") + "\n"
@@ -109,14 +115,6 @@ extension QueryRunner {
     }
 }
 
-/// Minimal escaping for query output as a markdown table.
-enum MarkdownCell {
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
-            .replacingOccurrences(of: "<", with: "&lt;")
-    }
-}
-
 /// The saved queries in `queries/`: each file opens with a `-- Question:`, `-- Columns:` and
 /// `-- Example:` header (STYLE.md).
 public struct SavedQueries {
@@ -132,11 +130,7 @@ public struct SavedQueries {
             let path = (dir as NSString).appendingPathComponent(trimmed.hasSuffix(".sql") ? trimmed : trimmed + ".sql")
             if let text = try? String(contentsOfFile: path, encoding: .utf8) { return text }
         }
-        let known = names().joined(separator: ", ")
-        throw SQLiteError(
-            code: 0,
-            message: "no saved query named \(trimmed) (known: \(known.isEmpty ? "none found" : known)); "
-                + "pass SQL text or --queries DIR")
+        throw QueryError.unknownSavedQuery(trimmed, known: names())
     }
 
     public func names() -> [String] {
@@ -154,5 +148,19 @@ public struct SavedQueries {
         let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("queries").path
         return [directory, source]
+    }
+}
+
+/// Why a `cutover query` could not run, other than SQLite's own errors.
+public enum QueryError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unknownSavedQuery(String, known: [String])
+
+    public var description: String {
+        switch self {
+        case .unknownSavedQuery(let name, let known):
+            return
+                "no saved query named \(TerminalText.safe(name)) (known: \(known.isEmpty ? "none found" : known.joined(separator: ", "))); "
+                + "pass SQL text or --queries DIR"
+        }
     }
 }

@@ -223,3 +223,47 @@ struct ClusterResolverTests {
         #expect(staging.result.milestones[1].source == .detected)
     }
 }
+
+/// Unknown is not "before": a failure is `pre_conversion` only when the first round is known to
+/// come after it; a round without a known time that may have come before is said to be unknown.
+@Suite("Failures when a milestone is not known")
+struct UnknownMilestoneTests {
+    @Test func withNoMilestoneKnownAFailureIsMilestoneUnknownNotPreConversion() throws {
+        var s = Scenario()
+        s.seen("aks-apps-1-vmss000000", at: "08:00")
+        let f = s.pullFailure("aks-apps-1-vmss000000", at: "13:30")
+        let a = try #require(s.attribution(f))
+        #expect(a.verdict == .milestoneUnknown)
+        #expect(a.confidence == .low)
+        #expect(a.explanation.contains("Give the time with --milestone N=TIME"), "\(a.explanation)")
+    }
+
+    @Test func aFailureBeforeAKnownFirstRoundIsPreConversion() throws {
+        var s = Scenario()
+        s.clusterWrite(started: "09:00", succeeded: "09:03", body: Scenario.body())
+        s.seen("aks-apps-1-vmss000000", at: "08:00")
+        let f = s.pullFailure("aks-apps-1-vmss000000", at: "08:30")
+        #expect(try #require(s.attribution(f)).verdict == .preConversion)
+    }
+
+    /// Round 3 has no known time. Where the activity log covers the failure and shows no cluster
+    /// write that could be it, round 3 has not happened; a body-less write before the failure
+    /// could be it, and then the verdict is low confidence.
+    @Test func aLaterUnknownRoundLowersConfidenceOnlyWhereItMayHaveHappened() throws {
+        var s = Scenario()
+        s.clusterWrite(started: "09:00", succeeded: "09:03", body: Scenario.body())
+        s.clusterWrite(started: "10:30", succeeded: "10:33", body: Scenario.body(registry: "acr1"))
+        s.seen("aks-apps-1-vmss000000", at: "08:00")
+        s.upgraderReimage("aks-apps-1-vmss000000", at: "10:50")
+        let f = s.pullFailure("aks-apps-1-vmss000000", at: "13:30", message: "manifest unknown")
+        s.sources = [SourceSpan(window: TimeWindow(from: Scenario.t("08:00"), to: Scenario.t("14:00")), normalEvents: true, activity: true)]
+        let covered = try #require(s.attribution(f))
+        #expect(covered.verdict == .converged)
+        #expect(!covered.explanation.contains("not known"), "\(covered.explanation)")
+        s.clusterWrite(started: "12:00", succeeded: "12:02", body: nil)
+        let maybe = try #require(s.attribution(f))
+        #expect(maybe.verdict == .converged)
+        #expect(maybe.confidence == .low)
+        #expect(maybe.explanation.contains("When round(s) 3 took effect is not known"), "\(maybe.explanation)")
+    }
+}

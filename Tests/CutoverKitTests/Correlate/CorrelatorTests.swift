@@ -373,6 +373,24 @@ struct AttributionTests {
         #expect(s.correlate().coverage.warningsOnly)
     }
 
+    /// Normal events without Scheduled or RegisteredNode (an exporter filtering on reason) are
+    /// not "Warnings-only": the explanation says what is missing.
+    @Test func normalEventsWithoutRegistrationsAreNotCalledWarningsOnly() throws {
+        var s = Scenario()
+        s.threeRounds()
+        let f = s.pullFailure(nodeA, at: "13:00")
+        s.sources = [SourceSpan(window: TimeWindow(from: Scenario.t("08:00"), to: Scenario.t("14:00")), normalEvents: true, activity: true)]
+        let a = try #require(s.attribution(f))
+        #expect(!s.correlate().coverage.warningsOnly)
+        #expect(a.confidence == .low)
+        #expect(!a.explanation.contains("Warnings-only"), "\(a.explanation)")
+        #expect(a.explanation.contains("no Scheduled or RegisteredNode events"), "\(a.explanation)")
+        s.sources = [
+            SourceSpan(window: TimeWindow(from: Scenario.t("08:00"), to: Scenario.t("14:00")), normalEvents: false, activity: true)
+        ]
+        #expect(try #require(s.attribution(f)).explanation.contains("Warnings-only"))
+    }
+
     /// A `kubectl get events` dump keeps the last hour: between round 2 (10:33) and its start
     /// (12:30) nothing could show a reimage of the node, so "missed round 2" is a guess.
     @Test func aMissedRoundRestingOnAWindowNoInputCoversIsLowConfidence() throws {
