@@ -10,6 +10,9 @@ public enum Pipeline {
         progress: ProgressLine? = nil
     ) throws -> IngestSummary {
         let store = try EventStore(path: dbPath, exclusive: options.exclusive)
+        var options = options
+        // `cutover run .` in the folder that holds the database must not read the database.
+        options.excluding.formUnion(["", "-wal", "-shm", "-journal"].map { dbPath + $0 })
         let summary = try Ingester(store: store, options: options, progress: progress).ingest(paths)
         if options.exclusive { try store.endExclusive() }
         return summary
@@ -67,7 +70,9 @@ extension Pipeline {
         let db = try ResultStore(path: dbPath).db
         let stored = try db.rows("SELECT path, content_hash, size FROM sources ORDER BY source_id")
         guard !stored.isEmpty else { return nil }
-        let files = Ingester.expand(paths).files
+        let files = Ingester.expand(
+            paths, excluding: ["", "-wal", "-shm", "-journal"].map { dbPath + $0 }.reduce(into: []) { $0.insert($1) }
+        ).files
         let given = Set(files.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
         var other = stored.filter { !given.contains(URL(fileURLWithPath: $0[0].text).standardizedFileURL.path) }
         if !other.isEmpty {

@@ -30,7 +30,9 @@ struct Run: ParsableCommand {
                 "\(database.db) already holds \(other.count) input file(s) of another run (such as \(TerminalText.safe(other.example))): "
                     + "one run is one incident. Use a new --db, or --append if these inputs belong to the same incident.")
         }
-        let complete = try runIngest(paths, db: database.db, options: ingest.options)
+        var options = ingest.options
+        if let out { options.excluding.insert(out) }
+        let complete = try runIngest(paths, db: database.db, options: options)
         let result = try Pipeline.correlate(
             dbPath: database.db, playbook: playbook, given: given, cluster: ingest.cluster,
             playbookSource: correlation.playbookSource)

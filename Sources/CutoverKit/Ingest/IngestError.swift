@@ -4,6 +4,8 @@ public enum IngestError: Error, CustomStringConvertible, Sendable {
     case unreadable(path: String, reason: String)
     case truncated(path: String, offset: Int64, reason: String)
     case corrupt(path: String, offset: Int64, reason: String)
+    /// A compressed format cutover does not read (zip, bzip2, xz, zstd).
+    case unsupported(path: String, format: String, fix: String)
 
     public var description: String {
         switch self {
@@ -15,6 +17,8 @@ public enum IngestError: Error, CustomStringConvertible, Sendable {
         case .corrupt(let path, let offset, let reason):
             return "\(path) is damaged at decompressed byte \(offset) (\(reason)): "
                 + "the records before that point were kept"
+        case .unsupported(let path, let format, let fix):
+            return "\(path) is \(format), which cutover does not read: \(fix), then ingest what it holds"
         }
     }
 }

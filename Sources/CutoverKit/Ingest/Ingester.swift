@@ -20,6 +20,8 @@ public final class Ingester {
         /// The cluster of the events that name none (a `kubectl get events` dump): a name or
         /// the managed cluster's resource id.
         public var cluster: String?
+        /// Files never read (the database's own, the postmortem being written).
+        public var excluding: Set<String> = []
         public init() {}
     }
 
@@ -33,39 +35,60 @@ public final class Ingester {
         self.progress = progress
     }
 
-    /// Every regular file under `paths`, sorted within each directory; missing paths are errors.
-    public static func expand(_ paths: [String]) -> (files: [String], missing: [String]) {
+    /// Every regular file under `paths`, sorted within each directory, following symbolic
+    /// links (to files and to directories, once each: a link cycle is read once); `excluding`
+    /// (the database's own files, the postmortem being written) is left out. Each path that
+    /// cannot be read comes back with why: missing, a broken link, not a regular file (a FIFO,
+    /// which would block, a socket, a device).
+    public static func expand(_ paths: [String], excluding: Set<String> = []) -> (
+        files: [String], problems: [(path: String, reason: String)]
+    ) {
         var files: [String] = []
-        var missing: [String] = []
+        var problems: [(path: String, reason: String)] = []
         let fm = FileManager.default
-        for path in paths {
-            var isDirectory: ObjCBool = false
-            if path == "-" {
-                files.append(path)
-            } else if !fm.fileExists(atPath: path, isDirectory: &isDirectory) {
-                missing.append(path)
-            } else if isDirectory.boolValue {
-                let found = (fm.enumerator(atPath: path)?.allObjects as? [String] ?? [])
-                    .map { (path as NSString).appendingPathComponent($0) }
-                    .filter { fm.fileExists(atPath: $0, isDirectory: &isDirectory) && !isDirectory.boolValue }
-                    .filter { !(($0 as NSString).lastPathComponent.hasPrefix(".")) }
-                files.append(contentsOf: found.sorted())
-            } else {
-                files.append(path)
+        let excluded = Set(excluding.map(canonical))
+        var seenDirectories: Set<String> = []
+        func visit(_ path: String, top: Bool) {
+            var info = stat()
+            guard stat(path, &info) == 0 else {
+                var link = stat()
+                let broken = lstat(path, &link) == 0 && (link.st_mode & S_IFMT) == S_IFLNK
+                problems.append((path, broken ? "a broken symbolic link" : "no such file or directory"))
+                return
+            }
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR:
+                guard !excluded.contains(canonical(path)), seenDirectories.insert(canonical(path)).inserted else { return }
+                let names = ((try? fm.contentsOfDirectory(atPath: path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+                for name in names { visit((path as NSString).appendingPathComponent(name), top: false) }
+            case S_IFREG:
+                if !excluded.contains(canonical(path)) { files.append(path) }
+            default:
+                problems.append((path, "not a regular file (a FIFO, socket or device would block or never end); copy it to a file first"))
             }
         }
-        return (files, missing)
+        for path in paths {
+            if path == "-" { files.append(path) } else { visit(path, top: true) }
+        }
+        return (files, problems)
+    }
+
+    /// The absolute path with links resolved, for comparing paths.
+    static func canonical(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return URL(fileURLWithPath: path).standardizedFileURL.path }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     public func ingest(_ paths: [String]) throws -> IngestSummary {
         let started = Date()
         var summary = IngestSummary()
-        let (files, missing) = Ingester.expand(paths)
+        let (files, problems) = Ingester.expand(paths, excluding: options.excluding)
         try store.restoreIndexes()
-        for path in missing {
+        for (path, reason) in problems {
             var file = FileSummary(path: path)
             file.status = .failed
-            file.problem = "\(path): no such file or directory"
+            file.problem = "\(path): \(reason)"
             summary.files.append(file)
         }
         for path in files {
