@@ -61,10 +61,33 @@ public struct JSONFramer {
     // Resynchronisation: a record that began a line is cut off when a later line starts with
     // `{` before it closed (a broken NDJSON line must not swallow the lines after it).
     private var lineStart = true
+    /// True from a line's start while only white space has come on it.
+    private var lineIndent = true
     private var recordBeganLine = false
+    /// While the current record is on the line it began on; whether it had content there.
+    private var recordFirstLine = false
+    private var recordCompact = false
+    /// Inside a top-level object's `metadata`, whose keys tell a record (`uid`, `name`) from a List.
+    private var inMetadata = false
+    private var expectMetadataKey = false
+    /// The keys a top-level object has shown so far are all ones a wrapper has (`apiVersion`,
+    /// `kind`, `metadata`, `nextLink`): only then is its `items`/`records`/`value` array a
+    /// wrapper's. An event with a `value` key is a record, not a wrapper.
+    private var onlyWrapperKeys = true
+    /// In a wrapper's tail: a key no wrapper has, which means the object was a record.
+    private var tailKey: [UInt8]?
+    private var wrapperStart = RecordPosition(offset: 0, line: 1)
 
     private static let snippetBytes = 200
     private static let containerKeys: [[UInt8]] = [Array("items".utf8), Array("records".utf8), Array("value".utf8)]
+    private static let metadataKey = Array("metadata".utf8)
+    /// Keys of an object's metadata that a List's metadata never has.
+    private static let recordMetadataKeys: [[UInt8]] = [
+        Array("uid".utf8), Array("name".utf8), Array("namespace".utf8), Array("creationTimestamp".utf8),
+    ]
+    private static let wrapperKeys: [[UInt8]] = [
+        Array("apiVersion".utf8), Array("kind".utf8), Array("metadata".utf8), Array("nextLink".utf8),
+    ]
 
     public init(maxRecordBytes: Int = 16 << 20) {
         self.maxRecordBytes = maxRecordBytes
@@ -113,7 +136,7 @@ public struct JSONFramer {
                     continue
                 }
             }
-            if mode == .inRecord && !escaped && !collectingKey && !lineStart {
+            if mode == .inRecord && !escaped && !collectingKey && !lineStart && !lineIndent {
                 // Fast path: skip the bytes that cannot change the state (most of a record).
                 let skipFrom = i
                 if inString {
@@ -130,8 +153,14 @@ public struct JSONFramer {
             }
             let b = base[i]
             let wasLineStart = lineStart
+            let wasIndent = lineIndent
             lineStart = b == 0x0A
-            if wasLineStart && b == 0x7B && mode == .inRecord && recordBeganLine {
+            lineIndent = b == 0x0A || (wasIndent && (b == 0x20 || b == 0x09 || b == 0x0D))
+            // A `{` that begins a line (column 0) means the record before it never closed; so
+            // does one that begins an indented line when the record is compact (it had content
+            // on its first line, as an NDJSON line has: pretty-printed JSON puts a newline right
+            // after the opening brace, and only there are indented objects inside a record).
+            if (wasLineStart || (wasIndent && recordCompact)) && b == 0x7B && mode == .inRecord && recordBeganLine {
                 if pending >= 0 { append(chunk, from: pending, upTo: i) }
                 try emit(.invalid(reason: "record not closed before the next line's record begins", snippet: snippet(), start))
                 buffer.removeAll(keepingCapacity: true)
@@ -152,9 +181,15 @@ public struct JSONFramer {
                     mode = .inRecord
                     depth += 1
                     pending = i
-                    recordBeganLine = wasLineStart
+                    // An indented top-level record begins its line too (a broken NDJSON line may
+                    // start with white space); a List's indented elements are left to column 0.
+                    recordBeganLine = wasLineStart || (wasIndent && containerDepth == 0)
+                    recordFirstLine = true
+                    recordCompact = false
+                    inMetadata = false
                     start = RecordPosition(offset: consumed + Int64(i), line: line)
                     expectKey = containerDepth == 0
+                    onlyWrapperKeys = true
                     collectingKey = false
                     lastKey.removeAll(keepingCapacity: true)
                 case 0x5B where depth == 0:  // [ at top level: an array of records
@@ -165,6 +200,8 @@ public struct JSONFramer {
                     if containerDepth == 2 {
                         containerDepth = 0
                         mode = .inWrapperTail
+                        expectKey = false
+                        collectingKey = false
                     } else {
                         containerDepth = 0
                     }
@@ -180,6 +217,10 @@ public struct JSONFramer {
                     }
                 }
             case .inRecord:
+                if recordFirstLine && b != 0x20 && b != 0x09 && b != 0x0D {
+                    recordFirstLine = false
+                    recordCompact = b != 0x0A
+                }
                 if inString {
                     if escaped {
                         escaped = false
@@ -189,7 +230,14 @@ public struct JSONFramer {
                         inString = false
                         if collectingKey {
                             collectingKey = false
-                            lastKey = key
+                            if inMetadata {
+                                if JSONFramer.recordMetadataKeys.contains(key) { onlyWrapperKeys = false }
+                            } else {
+                                lastKey = key
+                                if !JSONFramer.containerKeys.contains(key) && !JSONFramer.wrapperKeys.contains(key) {
+                                    onlyWrapperKeys = false
+                                }
+                            }
                         }
                     } else if collectingKey && key.count < 16 {
                         key.append(b)
@@ -200,12 +248,12 @@ public struct JSONFramer {
                 switch b {
                 case 0x22:
                     inString = true
-                    if depth == 1 && expectKey {
+                    if (depth == 1 && expectKey) || (inMetadata && depth == 2 && expectMetadataKey) {
                         collectingKey = true
                         key.removeAll(keepingCapacity: true)
                     }
                 case 0x5B
-                where depth == 1 && containerDepth == 0 && !expectKey
+                where depth == 1 && containerDepth == 0 && !expectKey && onlyWrapperKeys
                     && JSONFramer.containerKeys.contains(lastKey):
                     // A wrapper (List, records, value page): stream its array's elements.
                     buffer.removeAll(keepingCapacity: true)
@@ -213,11 +261,22 @@ public struct JSONFramer {
                     pending = -1
                     depth = 2
                     containerDepth = 2
+                    tailKey = nil
+                    wrapperStart = start
                     mode = .between
+                case 0x7B where depth == 1 && containerDepth == 0 && !expectKey && lastKey == JSONFramer.metadataKey && onlyWrapperKeys:
+                    depth += 1
+                    inMetadata = true
+                    expectMetadataKey = true
                 case 0x7B, 0x5B:
                     depth += 1
+                case 0x3A where inMetadata && depth == 2:
+                    expectMetadataKey = false
+                case 0x2C where inMetadata && depth == 2:
+                    expectMetadataKey = true
                 case 0x7D, 0x5D:
                     depth -= 1
+                    if inMetadata && depth == 1 { inMetadata = false }
                     if depth == containerDepth {
                         try finishRecord(chunk, from: pending, through: i, emit)
                         pending = -1
@@ -257,14 +316,48 @@ public struct JSONFramer {
                 if b == 0x0A { line += 1 }
             case .inWrapperTail:
                 if inString {
-                    if escaped { escaped = false } else if b == 0x5C { escaped = true } else if b == 0x22 { inString = false }
+                    if escaped {
+                        escaped = false
+                    } else if b == 0x5C {
+                        escaped = true
+                    } else if b == 0x22 {
+                        inString = false
+                        if collectingKey {
+                            collectingKey = false
+                            if tailKey == nil && !JSONFramer.wrapperKeys.contains(key) && !JSONFramer.containerKeys.contains(key) {
+                                tailKey = key
+                            }
+                        }
+                    } else if collectingKey && key.count < 32 {
+                        key.append(b)
+                    }
                 } else if b == 0x22 {
                     inString = true
+                    if depth == 1 && expectKey {
+                        collectingKey = true
+                        key.removeAll(keepingCapacity: true)
+                    }
+                } else if b == 0x2C && depth == 1 {
+                    expectKey = true
+                } else if b == 0x3A && depth == 1 {
+                    expectKey = false
                 } else if b == 0x5B || b == 0x7B {
                     depth += 1
                 } else if b == 0x5D || b == 0x7D {
                     depth -= 1
-                    if depth == 0 { mode = .between }
+                    if depth == 0 {
+                        mode = .between
+                        if let tailKey {
+                            // Its elements were read as records; say that the object itself was not.
+                            try emit(
+                                .invalid(
+                                    reason:
+                                        "an object with a records array also has the key \(String(decoding: tailKey, as: UTF8.self).debugDescription), "
+                                        + "so it may be a record itself: its array's elements were read, the object was not",
+                                    snippet: Array(String(decoding: tailKey, as: UTF8.self).utf8), wrapperStart))
+                            self.tailKey = nil
+                        }
+                    }
                 }
                 if b == 0x0A { line += 1 }
             }
@@ -274,20 +367,26 @@ public struct JSONFramer {
         consumed += Int64(n)
     }
 
-    /// Call after the last chunk: reports a value cut off by the end of the input.
-    public mutating func finish(_ emit: (FramedItem) throws -> Void) rethrows {
+    /// Call after the last chunk: reports a value cut off by the end of the input, and returns
+    /// whether there was one (the input is then truncated, gzip or not).
+    @discardableResult
+    public mutating func finish(_ emit: (FramedItem) throws -> Void) rethrows -> Bool {
+        var cut = false
         switch mode {
         case .inRecord, .skippingElement:
             try emit(.invalid(reason: "input ends inside a JSON value", snippet: snippet(), start))
+            cut = true
         case .skippingLine:
             try emit(.invalid(reason: "not JSON", snippet: snippet(), start))
         case .between, .inWrapperTail:
             if depth > 0 {
                 let at = RecordPosition(offset: consumed, line: line)
                 try emit(.invalid(reason: "input ends inside a JSON array or wrapper", snippet: [], at))
+                cut = true
             }
         }
         reset()
+        return cut
     }
 
     /// For a line starting at `from`: the index of its last byte before trailing white space

@@ -173,7 +173,13 @@ final class ParseWorker: @unchecked Sendable {
                 }
                 if csv != nil { csv?.feed(chunk, handle) } else { framer.feed(chunk, parse: parse, handle) }
             }
-            if csv != nil { csv?.finish(handle) } else { framer.finish(handle) }
+            if csv != nil {
+                csv?.finish(handle)
+            } else if framer.finish(handle) {
+                // A plain file cut mid-record is as truncated as a cut gzip.
+                batch.ending = .truncated(
+                    path: reader.path, offset: reader.offset, reason: "the last record is cut off by the end of the file")
+            }
         } catch {
             // Keep everything framed before the damage; the cut-off record is a reject.
             if csv != nil { csv?.finish(handle) } else { framer.finish(handle) }

@@ -228,7 +228,9 @@ struct JSONFramerParseOnceTests {
                 if chunk == Int.max { fast.removeLast() }
                 if scanned != fast {
                     differing += 1
-                    Issue.record("differs for \(String(decoding: input, as: UTF8.self).debugDescription) in chunks of \(chunk)")
+                    Issue.record(
+                        "differs for \(String(decoding: input, as: UTF8.self).debugDescription) in chunks of \(chunk): \(scanned) vs \(fast)"
+                    )
                 }
             }
         }
