@@ -1,3 +1,5 @@
+import Foundation
+
 /// One Azure Resource Manager activity-log record, from any of its export shapes.
 ///
 /// `status` is normalised to the REST words (Started, Accepted, Succeeded, Failed) from the
@@ -56,11 +58,24 @@ public struct ActivityRecord: Sendable, Equatable {
 
     /// The key that recognises one record across export shapes: the CLI dump, PT1H.json, Event
     /// Hubs and AzureActivity carry the same record with different field names, and only
-    /// some have `eventDataId`, so the key is natural:
-    /// correlationId | operation | status | time (ms) | resource, all case-folded.
-    public var dedupeKey: String {
+    /// some have `eventDataId`. It is the natural key – correlationId | operation | status |
+    /// time (ms) | resource, all case-folded – then `|` and the eventDataId (`~` without one):
+    /// two records with the same natural key and different eventDataIds are two records (a real
+    /// REST page has many), and one without an eventDataId is the same record as any with its
+    /// natural key (`EventStore.insert`).
+    public var dedupeKey: String { naturalKey + "|" + (eventDataId?.lowercased() ?? "~") }
+
+    public var naturalKey: String {
         [(correlationId ?? "").lowercased(), operation, status.lowercased(), time.description, resourceKey]
             .joined(separator: "|")
+    }
+
+    /// The eventDataId in a REST record's `id`: `/subscriptions/…/events/<eventDataId>/ticks/<ticks>`.
+    static func eventDataId(fromID id: String?) -> String? {
+        guard let id, let events = id.range(of: "/events/", options: .backwards) else { return nil }
+        let rest = id[events.upperBound...]
+        let value = rest.split(separator: "/").first.map(String.init)
+        return value.flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// Maps export status words to the REST ones; unknown words are kept as they are.

@@ -44,7 +44,11 @@ public struct RecordDecoder {
         if json.child(root, "operationName") != nil {
             return .activity(try activity(json))
         }
-        if json.child(root, "OperationNameValue") != nil {
+        if json.child(root, "OperationNameValue") != nil
+            || (json.child(root, "OperationName") != nil
+                && (json.child(root, "ActivityStatus") != nil || json.child(root, "ActivityStatusValue") != nil))
+        {
+            // Log Analytics AzureActivity, current columns or the legacy ones.
             return .activity(try azureActivity(json))
         }
         if json.child(root, "KubeEventType") != nil || (json.child(root, "ObjectKind") != nil && json.child(root, "Reason") != nil) {
@@ -211,7 +215,8 @@ public struct RecordDecoder {
             }
             let status = json.nonEmpty(json.find("status", "value")) ?? "unknown"
             return ActivityRecord(
-                eventDataId: json.nonEmpty(json.child(root, "eventDataId")),
+                eventDataId: json.nonEmpty(json.child(root, "eventDataId"))
+                    ?? ActivityRecord.eventDataId(fromID: json.nonEmpty(json.child(root, "id"))),
                 operationId: json.nonEmpty(json.child(root, "operationId")),
                 correlationId: json.nonEmpty(json.child(root, "correlationId")),
                 operationName: operation,
@@ -249,8 +254,11 @@ public struct RecordDecoder {
 
     private func azureActivity(_ json: JSONIndex) throws(DecodeError) -> ActivityRecord {
         let root = JSONIndex.root
-        guard let operation = json.nonEmpty(json.child(root, "OperationNameValue")) else {
-            throw DecodeError("OperationNameValue is empty")
+        // The legacy schema (before 2020) has OperationName, ActivityStatus and Category where the
+        // current one has OperationNameValue, ActivityStatusValue and CategoryValue.
+        guard let operation = json.nonEmpty(json.child(root, "OperationNameValue")) ?? json.nonEmpty(json.child(root, "OperationName"))
+        else {
+            throw DecodeError("OperationNameValue and OperationName are empty")
         }
         guard let timeText = json.nonEmpty(json.child(root, "TimeGenerated")) else {
             throw DecodeError("AzureActivity row without TimeGenerated")
@@ -267,7 +275,8 @@ public struct RecordDecoder {
                 properties = nil
             }
         }
-        let status = json.nonEmpty(json.child(root, "ActivityStatusValue")) ?? "unknown"
+        let status =
+            json.nonEmpty(json.child(root, "ActivityStatusValue")) ?? json.nonEmpty(json.child(root, "ActivityStatus")) ?? "unknown"
         return ActivityRecord(
             eventDataId: json.nonEmpty(json.child(root, "EventDataId")),
             operationId: json.nonEmpty(json.child(root, "OperationId")),
@@ -277,7 +286,7 @@ public struct RecordDecoder {
             time: try time(timeText, field: "TimeGenerated"), timeField: "TimeGenerated",
             resourceId: json.nonEmpty(json.child(root, "_ResourceId")) ?? json.nonEmpty(json.child(root, "ResourceId")) ?? "",
             caller: json.nonEmpty(json.child(root, "Caller")),
-            category: json.nonEmpty(json.child(root, "CategoryValue")),
+            category: json.nonEmpty(json.child(root, "CategoryValue")) ?? json.nonEmpty(json.child(root, "Category")),
             statusMessage: properties.flatMap { props.nonEmpty(props.child($0, "statusMessage")) },
             requestBody: body(props, properties, "requestbody", "requestBody"),
             responseBody: body(props, properties, "responseBody", "responsebody"),

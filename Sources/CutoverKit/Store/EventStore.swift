@@ -14,6 +14,8 @@ public final class EventStore {
     private let insertEvent: Statement
     private let insertActivity: Statement
     private let insertReject: Statement
+    private let sameNaturalKey: Statement
+    private let adoptID: Statement
     private static let insertEventSQL =
         """
         INSERT INTO kube_events (dedupe_key, uid, cluster, namespace, name, object_kind, object_namespace,
@@ -68,6 +70,8 @@ public final class EventStore {
         insertEvent = try db.prepare(EventStore.insertEventSQL)
         insertActivity = try db.prepare(EventStore.insertActivitySQL)
         insertReject = try db.prepare(EventStore.insertRejectSQL)
+        sameNaturalKey = try db.prepare("SELECT 1 FROM activity_records WHERE dedupe_key >= ?1 AND dedupe_key < ?2 LIMIT 1")
+        adoptID = try db.prepare("UPDATE activity_records SET dedupe_key = ?1, event_data_id = ?2 WHERE dedupe_key = ?3")
     }
 
     /// Ends an exclusive load: the lock is released and the database is in WAL mode again.
@@ -177,9 +181,25 @@ public final class EventStore {
         try s.step()
     }
 
-    /// Inserts an activity record; false when the same record was stored before.
+    /// Inserts an activity record; false when the same record was stored before: the same
+    /// eventDataId and natural key, or – for a shape without eventDataId, or a row stored from
+    /// one – the same natural key.
     @discardableResult
     public func insert(_ r: ActivityRecord, raw: UnsafeRawBufferPointer, source: Int64, position: RecordPosition) throws -> Bool {
+        let prefix = r.naturalKey + "|"
+        if let id = r.eventDataId {
+            // A copy without eventDataId stands for one record with it: the first that comes
+            // takes it over (the next ones, with other ids, are records of their own).
+            try adoptID.run([.text(r.dedupeKey), .text(id), .text(prefix + "~")])
+            if db.changes > 0 { return false }
+        } else {
+            // Without one, any record of the same natural key is this record.
+            try sameNaturalKey.bind(1, prefix)
+            try sameNaturalKey.bind(2, r.naturalKey + "}")  // '}' follows '|': the keys that start with the prefix
+            let found = try sameNaturalKey.step()
+            sameNaturalKey.reset()
+            if found { return false }
+        }
         let s = insertActivity
         try s.bind(1, r.dedupeKey)
         try s.bind(2, r.eventDataId)

@@ -338,6 +338,10 @@ public enum Schema {
         ALTER TABLE failure_results_v3 RENAME TO failure_results;
         CREATE INDEX failure_results_by_node ON failure_results(cluster, node, first_seen);
 
+        -- Activity records sharing correlation id, operation, status, time and resource are distinct
+        -- when their eventDataIds differ: the key ends in the eventDataId ('~' without one).
+        UPDATE activity_records SET dedupe_key = dedupe_key || '|' || coalesce(lower(event_data_id), '~');
+
         INSERT INTO cluster_results (cluster, name, events_correlated, activity_correlated, nodes, failures)
             SELECT name, name, (SELECT count(*) FROM kube_events), (SELECT count(*) FROM activity_records),
                    (SELECT count(*) FROM node_results), (SELECT count(*) FROM failure_results)

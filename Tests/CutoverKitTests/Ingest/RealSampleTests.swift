@@ -210,6 +210,41 @@ struct RecordDecoderTests {
     }
 }
 
+@Suite("Log Analytics AzureActivity rows, current and legacy columns")
+struct AzureActivityColumnTests {
+    /// Rows from workspaces created before the 2020 schema (`OperationName`, `ActivityStatus`,
+    /// `Category`) and current ones (`…Value`): the status is read from either, so their
+    /// reimages count.
+    @Test(arguments: [
+        (
+            #"{"TimeGenerated":"2026-11-03T10:40:00Z","OperationName":"Microsoft.Compute/virtualMachineScaleSets/virtualMachines/reimage/action","ActivityStatus":"Succeeded","Category":"Administrative","ResourceId":"/SUBSCRIPTIONS/S/RESOURCEGROUPS/MC_RG/PROVIDERS/MICROSOFT.COMPUTE/VIRTUALMACHINESCALESETS/AKS-A-1-VMSS/VIRTUALMACHINES/3"}"#,
+            "Succeeded", "Administrative"
+        ),
+        (
+            #"{"TimeGenerated":"2026-11-03T10:40:00Z","OperationName":"Microsoft.Compute/virtualMachineScaleSets/virtualMachines/reimage/action","ActivityStatus":"Started","Category":"Administrative","ResourceId":"/r"}"#,
+            "Started", "Administrative"
+        ),
+        (
+            #"{"TimeGenerated":"2026-11-03T10:40:00Z","OperationNameValue":"MICROSOFT.COMPUTE/VIRTUALMACHINESCALESETS/VIRTUALMACHINES/REIMAGE/ACTION","ActivityStatusValue":"Success","CategoryValue":"Administrative","_ResourceId":"/r"}"#,
+            "Succeeded", "Administrative"
+        ),
+        (
+            #"{"TimeGenerated":"2026-11-03T10:40:00Z","OperationName":"Create or Update","OperationNameValue":"MICROSOFT.COMPUTE/X/WRITE","ActivityStatus":"Failed","ActivityStatusValue":"Failure","_ResourceId":"/r"}"#,
+            "Failed", ""
+        ),
+    ])
+    func statusAndCategoryFromEitherSchema(row: String, status: String, category: String) throws {
+        guard case .activity(let r) = try decodeText(row) else {
+            Issue.record("expected an activity record")
+            return
+        }
+        #expect(r.status == status)
+        #expect((r.category ?? "") == category)
+        #expect(r.shape == .azureActivity)
+        #expect(r.operation.hasPrefix("microsoft.compute/"))
+    }
+}
+
 @Suite("One activity record exported in two shapes is one record")
 struct CrossShapeDedupeTests {
     @Test func restAndDiagnosticCopiesShareTheirKey() throws {
@@ -229,6 +264,47 @@ struct CrossShapeDedupeTests {
             Issue.record("expected two activity records")
             return
         }
-        #expect(a.dedupeKey == b.dedupeKey)
+        #expect(a.naturalKey == b.naturalKey)
+        #expect(a.eventDataId == "e1" && b.eventDataId == nil)
+    }
+
+    static func rest(_ id: String, correlation: String = "c-1", at: String = "2026-11-03T10:40:00.1234567Z") -> String {
+        #"{"eventTimestamp":"\#(at)","operationName":{"value":"Microsoft.ContainerService/managedClusters/write"},"#
+            + #""status":{"value":"Succeeded"},"correlationId":"\#(correlation)","eventDataId":"\#(id)","#
+            + #""resourceId":"/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks"}"#
+    }
+
+    static func diagnostic(correlation: String = "c-1", at: String = "2026-11-03T10:40:00.1234567Z") -> String {
+        #"{"time":"\#(at)","operationName":"MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/WRITE","resultType":"Success","#
+            + #""correlationId":"\#(correlation)","resourceId":"/SUBSCRIPTIONS/S/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/AKS"}"#
+    }
+
+    /// Distinct records that share correlation id, operation, status, time and resource (a real
+    /// REST page has many) are all kept; a diagnostic-settings copy, which has no eventDataId,
+    /// is the same record as any of them, in whichever order the files come; the id inside
+    /// `id` counts when `eventDataId` is missing.
+    @Test(arguments: [1, 2, 5, 40])
+    func distinctIDsAreDistinctRecordsAndCopiesWithoutOneFold(count: Int) throws {
+        let dir = Paths.temporaryDirectory()
+        let ids = (0..<count).map { "0e1d\($0)-aaaa-bbbb-cccc-\(String(repeating: "f", count: 12))" }
+        let page = "[" + ids.map { Self.rest($0) }.joined(separator: ",") + "]"
+        try page.write(to: dir.appendingPathComponent("page.json"), atomically: true, encoding: .utf8)
+        try (Self.diagnostic() + "\n").write(to: dir.appendingPathComponent("PT1H.json"), atomically: true, encoding: .utf8)
+        for order in [["page.json", "PT1H.json"], ["PT1H.json", "page.json"]] {
+            let db = dir.appendingPathComponent("\(order[0]).sqlite").path
+            for file in order { _ = try Pipeline.ingest(paths: [dir.appendingPathComponent(file).path], dbPath: db) }
+            let stored = try Database(path: db, readOnly: true).int("SELECT count(*) FROM activity_records")
+            // PT1H first: its record is kept and stands for the page's first copy only if it is
+            // the only one; the page's other distinct records are kept beside it.
+            #expect(stored == (order[0] == "page.json" ? count : max(count, 1)), "\(order), \(count) ids: \(stored) rows")
+        }
+        let withIDOnlyInsideID =
+            #"{"eventTimestamp":"2026-11-03T10:40:00Z","operationName":{"value":"x/write"},"status":{"value":"Succeeded"},"#
+            + #""id":"/subscriptions/s/providers/x/events/9a8b-77/ticks/638999","resourceId":"/r"}"#
+        guard case .activity(let r) = try decodeText(withIDOnlyInsideID) else {
+            Issue.record("expected an activity record")
+            return
+        }
+        #expect(r.eventDataId == "9a8b-77")
     }
 }
