@@ -317,6 +317,8 @@ public struct RecordDecoder {
             return try Timestamp.parse(text)
         } catch .missingZone {
             throw DecodeError("\(field) \"\(text)\" has no time zone; cutover does not guess one")
+        } catch .outOfRange {
+            throw DecodeError("\(field) \"\(text)\" is outside the years 0001–9999 in UTC")
         } catch {
             throw DecodeError("\(field) \"\(text)\" is not an RFC 3339 time")
         }

@@ -20,6 +20,17 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
     public enum ParseError: Error, Equatable, Sendable {
         case malformed
         case missingZone
+        /// A real date whose UTC time falls outside the years 0001–9999 that the stored text can hold.
+        case outOfRange
+    }
+
+    /// Days in `month` of `year` (proleptic Gregorian).
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
     }
 
     /// Parses RFC 3339 text; see the type's comment for accepted forms.
@@ -75,7 +86,7 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
             }
             guard any else { throw .malformed }
         }
-        guard month >= 1, month <= 12, day >= 1, day <= 31, hour <= 23, minute <= 59, second <= 60
+        guard month >= 1, month <= 12, day >= 1, day <= daysIn(month: month, year: year), hour <= 23, minute <= 59, second <= 60
         else { throw .malformed }
         var offsetMinutes = 0
         guard i < n else { throw .missingZone }
@@ -88,6 +99,7 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
             let oh = try digits(2)
             if i < n, bytes[i] == UInt8(ascii: ":") { i += 1 }
             let om = try digits(2)
+            guard oh <= 23, om <= 59 else { throw .malformed }  // RFC 3339: offsets up to ±23:59
             offsetMinutes = sign * (oh * 60 + om)
         default:
             throw .malformed
@@ -95,8 +107,14 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
         guard i == n else { throw .malformed }
         let days = Int64(daysFromCivil(year: year, month: month, day: day))
         let secs = days * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetMinutes * 60)
-        return Timestamp(millis: secs * 1000 + Int64(millis))
+        let result = Timestamp(millis: secs * 1000 + Int64(millis))
+        guard result >= minimum && result <= maximum else { throw .outOfRange }
+        return result
     }
+
+    /// 0001-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z: what fixed-width text holds.
+    static let minimum = Timestamp(millis: Int64(daysFromCivil(year: 1, month: 1, day: 1)) * 86_400_000)
+    static let maximum = Timestamp(millis: Int64(daysFromCivil(year: 10_000, month: 1, day: 1)) * 86_400_000 - 1)
 
     /// `2026-11-03T10:03:12.000Z`, written digit by digit into one buffer (this runs twice
     /// per ingested event, so it avoids intermediate strings).
