@@ -9,10 +9,12 @@ public enum Pipeline {
         paths: [String], dbPath: String, options: Ingester.Options = .init(),
         progress: ProgressLine? = nil
     ) throws -> IngestSummary {
+        let lock = try WriterLock(database: dbPath, timeout: options.lockTimeout)
+        defer { withExtendedLifetime(lock) {} }
         let store = try EventStore(path: dbPath, exclusive: options.exclusive)
         var options = options
         // `cutover run .` in the folder that holds the database must not read the database.
-        options.excluding.formUnion(["", "-wal", "-shm", "-journal"].map { dbPath + $0 })
+        options.excluding.formUnion(["", "-wal", "-shm", "-journal", ".lock"].map { dbPath + $0 })
         let summary = try Ingester(store: store, options: options, progress: progress).ingest(paths)
         if options.exclusive { try store.endExclusive() }
         return summary
@@ -23,9 +25,11 @@ public enum Pipeline {
     @discardableResult
     public static func correlate(
         dbPath: String, playbook: Playbook = .threeRounds,
-        given: [Int: Timestamp] = [:], cluster: String? = nil, playbookSource: String? = nil
+        given: [Int: Timestamp] = [:], cluster: String? = nil, playbookSource: String? = nil, lockTimeout: Double = 300
     ) throws -> FleetCorrelator.Result {
         guard FileManager.default.fileExists(atPath: dbPath) else { throw StoreError.noDatabase(dbPath) }
+        let lock = try WriterLock(database: dbPath, timeout: lockTimeout)
+        defer { withExtendedLifetime(lock) {} }
         let store = try EventStore(path: dbPath)
         let io = CorrelationStore(db: store.db)
         let result = try FleetCorrelator(playbook: playbook, given: given, givenCluster: cluster).correlate(try io.loadFacts())
@@ -71,7 +75,7 @@ extension Pipeline {
         let stored = try db.rows("SELECT path, content_hash, size FROM sources ORDER BY source_id")
         guard !stored.isEmpty else { return nil }
         let files = Ingester.expand(
-            paths, excluding: ["", "-wal", "-shm", "-journal"].map { dbPath + $0 }.reduce(into: []) { $0.insert($1) }
+            paths, excluding: Set(["", "-wal", "-shm", "-journal", ".lock"].map { dbPath + $0 })
         ).files
         let given = Set(files.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
         var other = stored.filter { !given.contains(URL(fileURLWithPath: $0[0].text).standardizedFileURL.path) }

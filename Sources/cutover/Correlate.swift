@@ -11,6 +11,7 @@ struct Correlate: ParsableCommand {
             """)
 
     @OptionGroup var database: DatabaseOption
+    @OptionGroup var lock: LockOption
     @OptionGroup var correlation: CorrelateOptions
     @Option(
         name: .long, help: ArgumentHelp("The cluster the --milestone times are about (needed when there are several).", valueName: "NAME"))
@@ -19,7 +20,7 @@ struct Correlate: ParsableCommand {
     func run() throws {
         let result = try Pipeline.correlate(
             dbPath: database.db, playbook: try correlation.loadPlaybook(), given: try correlation.given(), cluster: cluster,
-            playbookSource: correlation.playbookSource)
+            playbookSource: correlation.playbookSource, lockTimeout: lock.wait)
         printError(summary(result))
     }
 }

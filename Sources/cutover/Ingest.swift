@@ -14,10 +14,13 @@ struct Ingest: ParsableCommand {
             """)
 
     @OptionGroup var database: DatabaseOption
+    @OptionGroup var lock: LockOption
     @OptionGroup var ingest: IngestOptions
     @Argument(help: "Files or directories to read.") var paths: [String]
 
     func run() throws {
-        if !(try runIngest(paths, db: database.db, options: ingest.options)) { throw ExitCode(damagedInputExit) }
+        var options = ingest.options
+        options.lockTimeout = lock.wait
+        if !(try runIngest(paths, db: database.db, options: options)) { throw ExitCode(damagedInputExit) }
     }
 }

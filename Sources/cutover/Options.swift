@@ -7,6 +7,17 @@ struct DatabaseOption: ParsableArguments {
     var db: String = "cutover.sqlite"
 }
 
+struct LockOption: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp("How long to wait while another cutover writes to the database before giving up.", valueName: "SECONDS"))
+    var wait: Double = 300
+
+    func validate() throws {
+        guard wait >= 0 else { throw ValidationError("--wait must be 0 or more seconds") }
+    }
+}
+
 struct IngestOptions: ParsableArguments {
     @Option(name: .long, help: "Largest record accepted, in bytes; a bigger one is kept as a reject.")
     var maxRecordBytes: Int = 16 << 20

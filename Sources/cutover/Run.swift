@@ -15,6 +15,7 @@ struct Run: ParsableCommand {
             """)
 
     @OptionGroup var database: DatabaseOption
+    @OptionGroup var lock: LockOption
     @OptionGroup var ingest: IngestOptions
     @OptionGroup var correlation: CorrelateOptions
     @Option(name: .long, help: "Write the postmortem to this file (or, with several clusters, this directory).") var out: String?
@@ -32,10 +33,11 @@ struct Run: ParsableCommand {
         }
         var options = ingest.options
         if let out { options.excluding.insert(out) }
+        options.lockTimeout = lock.wait
         let complete = try runIngest(paths, db: database.db, options: options)
         let result = try Pipeline.correlate(
             dbPath: database.db, playbook: playbook, given: given, cluster: ingest.cluster,
-            playbookSource: correlation.playbookSource)
+            playbookSource: correlation.playbookSource, lockTimeout: lock.wait)
         if result.clusters.count > 1 && out == nil && ingest.cluster == nil {
             throw CommandError(
                 "the inputs hold \(result.clusters.count) clusters (\(result.clusters.map { TerminalText.safe($0.cluster.label) }.joined(separator: ", "))): "

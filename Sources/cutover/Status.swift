@@ -16,6 +16,7 @@ struct Status: ParsableCommand {
             """)
 
     @OptionGroup var database: DatabaseOption
+    @OptionGroup var lock: LockOption
     @OptionGroup var correlation: CorrelateOptions
     @Option(name: .long, help: ArgumentHelp("Only this cluster: its name or resource id.", valueName: "NAME")) var cluster: String?
 
@@ -25,13 +26,13 @@ struct Status: ParsableCommand {
         if correlation.isGiven {
             try Pipeline.correlate(
                 dbPath: database.db, playbook: try correlation.loadPlaybook(), given: try correlation.given(), cluster: cluster,
-                playbookSource: correlation.playbookSource)
+                playbookSource: correlation.playbookSource, lockTimeout: lock.wait)
         } else if last == nil || last?.stale == true {
             // Inputs arrived since: correlate again as the user last asked, never with other defaults.
             let settings = last ?? CorrelationSettings(playbook: Playbook.threeRounds.name)
             try Pipeline.correlate(
                 dbPath: database.db, playbook: try Playbook.load(settings.playbook), given: settings.given, cluster: settings.cluster,
-                playbookSource: settings.playbook)
+                playbookSource: settings.playbook, lockTimeout: lock.wait)
         }
         let reader = try ResultStore(path: database.db)
         let clusters = try reader.clusters()

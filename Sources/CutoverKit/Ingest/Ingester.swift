@@ -22,6 +22,8 @@ public final class Ingester {
         public var cluster: String?
         /// Files never read (the database's own, the postmortem being written).
         public var excluding: Set<String> = []
+        /// How long to wait for another cutover writing to the same database (`WriterLock`).
+        public var lockTimeout: Double = 300
         public init() {}
     }
 
@@ -104,9 +106,15 @@ public final class Ingester {
         var file = FileSummary(path: path)
         var reuse: Int64?
         var hash: (hash: String, size: Int64)?
+        var supersedes: Int64?
         do {
             if path != "-" {
-                hash = try ContentHash.of(path: path)
+                var info = stat()
+                let size = stat(path, &info) == 0 ? Int64(info.st_size) : 0
+                let earlier = try store.earlierRead(path: path, smallerThan: size)
+                let digest = try ContentHash.of(path: path, prefix: earlier?.size)
+                hash = (digest.hash, digest.size)
+                if let earlier, digest.prefixHash == earlier.hash { supersedes = earlier.id }
                 if let hash, let known = try store.source(hash: hash.hash, size: hash.size) {
                     // An interrupted ingest is read again into the same manifest entry; any
                     // other outcome (complete, truncated) would only repeat itself.
@@ -123,7 +131,7 @@ public final class Ingester {
                     path: path, hash: hash?.hash, size: hash?.size,
                     compressed: reader.isCompressed, reuse: reuse)
             }
-            try read(reader, into: &file, source: sourceID, resuming: reuse != nil)
+            try read(reader, into: &file, source: sourceID, resuming: reuse != nil, supersedes: supersedes)
             file.rejects = try store.db.int("SELECT rejects FROM sources WHERE source_id = ?1", [.integer(sourceID)])
         } catch let error as IngestError {
             file.status = .failed
@@ -132,7 +140,7 @@ public final class Ingester {
         return file
     }
 
-    private func read(_ reader: GzipReader, into file: inout FileSummary, source: Int64, resuming: Bool) throws {
+    private func read(_ reader: GzipReader, into file: inout FileSummary, source: Int64, resuming: Bool, supersedes: Int64?) throws {
         let lastEvent = try store.lastEventID()
         // An interrupted ingest of this file committed its records up to some point: they are
         // counted, not written again, and the fold covers them with the rest of the file.
@@ -202,6 +210,7 @@ public final class Ingester {
             worker.wait()
             summary.duplicates += try store.foldEvents(after: foldAfter)
             // The manifest entry is completed in the same transaction as the file's last rows.
+            if let supersedes { try store.supersede(supersedes, by: source) }
             try store.finishSource(source, summary)
             try store.db.execute("COMMIT")
         } catch {

@@ -88,6 +88,33 @@ public final class EventStore {
         return (id, row[1].text)
     }
 
+    /// An earlier read of the file at `path` (size, hash) that a file now `size` bytes long may
+    /// have grown from: same path, smaller, read to its end.
+    public func earlierRead(path: String, smallerThan size: Int64) throws -> (id: Int64, size: Int64, hash: String)? {
+        let rows = try db.rows(
+            """
+            SELECT source_id, size, content_hash FROM sources
+            WHERE path = ?1 AND size < ?2 AND status IN ('complete', 'truncated') AND content_hash IS NOT NULL
+            ORDER BY size DESC LIMIT 1
+            """, [.text(path), .integer(size)])
+        guard let row = rows.first, case .integer(let id) = row[0], case .integer(let old) = row[1] else { return nil }
+        return (id, old, row[2].text)
+    }
+
+    /// The earlier read `old` of a file that grew is replaced by the read `new` of all of it:
+    /// its rejects (found again at the same positions) go, and it is marked superseded, so
+    /// nothing is counted twice. Events and activity records fold as any overlap does.
+    public func supersede(_ old: Int64, by new: Int64) throws {
+        try db.prepare("DELETE FROM rejects WHERE source_id = ?1").run([.integer(old)])
+        try db.prepare(
+            """
+            UPDATE sources SET status = 'superseded', rejects = 0,
+                problem = 'the file grew after this read; it was read again whole as source ' || ?2
+            WHERE source_id = ?1
+            """
+        ).run([.integer(old), .integer(new)])
+    }
+
     /// Records the start of a file's ingest (or reuses the row of an interrupted one).
     public func beginSource(path: String, hash: String?, size: Int64?, compressed: Bool, reuse: Int64?) throws -> Int64 {
         let name = (path as NSString).lastPathComponent

@@ -70,11 +70,19 @@ public struct CorrelationSettings: Sendable, Equatable {
 /// Problems with the database file itself.
 public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case noDatabase(String)
+    /// Another cutover kept writing to the database for longer than this one would wait.
+    case busy(String, waited: Double)
+    case lockUnavailable(String, reason: String)
 
     public var description: String {
         switch self {
         case .noDatabase(let path):
             return "no database at \(path): ingest something first (cutover ingest --db \(path) PATH... or cutover run)"
+        case .busy(let path, let waited):
+            return "another cutover is writing to \(path) (its pid is in \(path).lock); waited \(Int(waited)) s: "
+                + "run again when it is done, or give --wait SECONDS"
+        case .lockUnavailable(let path, let reason):
+            return "cannot take the writer lock \(path): \(reason)"
         }
     }
 }

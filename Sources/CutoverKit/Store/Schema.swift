@@ -405,18 +405,33 @@ public enum Schema {
 
     /// Brings `db` to the current version; a newer database than this binary knows is refused.
     public static func migrate(_ db: Database) throws {
+        guard try db.int("PRAGMA user_version") < migrations.count else {
+            try refuseNewer(db)
+            return
+        }
+        // Two processes opening a new database at once: the write lock of BEGIN IMMEDIATE
+        // makes the second wait, and it reads the version again once it has the lock.
+        try db.execute("BEGIN IMMEDIATE")
+        do {
+            let current = try db.int("PRAGMA user_version")
+            for version in current..<max(current, migrations.count) {
+                try db.execute(migrations[version])
+                try db.execute("PRAGMA user_version = \(version + 1)")
+            }
+            try db.execute("COMMIT")
+        } catch {
+            try? db.execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    static func refuseNewer(_ db: Database) throws {
         let current = try db.int("PRAGMA user_version")
         guard current <= migrations.count else {
             throw SQLiteError(
                 code: 0,
                 message: "\(db.path) has schema version \(current), newer than this cutover (\(migrations.count)): "
                     + "upgrade cutover or use another --db")
-        }
-        for version in current..<migrations.count {
-            try db.transaction {
-                try db.execute(migrations[version])
-                try db.execute("PRAGMA user_version = \(version + 1)")
-            }
         }
     }
 }
