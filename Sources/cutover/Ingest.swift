@@ -21,6 +21,6 @@ struct Ingest: ParsableCommand {
     func run() throws {
         var options = ingest.options
         options.lockTimeout = lock.wait
-        if !(try runIngest(paths, db: database.db, options: options)) { throw ExitCode(damagedInputExit) }
+        if !(try runIngest(paths, db: database.db, options: options, quiet: ingest.quiet)) { throw ExitCode(damagedInputExit) }
     }
 }

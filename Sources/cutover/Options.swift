@@ -34,6 +34,7 @@ struct IngestOptions: ParsableArguments {
             "The cluster of the events that name none (a kubectl get events dump): its name or resource id.",
             valueName: "NAME"))
     var cluster: String?
+    @Flag(name: .long, help: "No progress line (it is shown only on a terminal anyway).") var quiet = false
 
     func validate() throws {
         guard maxRecordBytes >= 1024 else { throw ValidationError("--max-record-bytes must be at least 1024") }
@@ -108,17 +109,19 @@ func emit(_ text: String, to path: String?) throws {
             throw ValidationError("cannot write \(path): \(error.localizedDescription)")
         }
     } else {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        try StandardOutput.write(text)
     }
 }
 
+/// A message on stderr; control characters from file names and logs are shown, not obeyed.
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    let safe = text.split(separator: "\n", omittingEmptySubsequences: false).map { TerminalText.safe(String($0)) }
+    FileHandle.standardError.write(Data((safe.joined(separator: "\n") + "\n").utf8))
 }
 
 /// Ingests and prints the summary on stderr; returns false when an input was damaged.
-func runIngest(_ paths: [String], db: String, options: Ingester.Options) throws -> Bool {
-    let summary = try Pipeline.ingest(paths: paths, dbPath: db, options: options, progress: ProgressLine())
+func runIngest(_ paths: [String], db: String, options: Ingester.Options, quiet: Bool = false) throws -> Bool {
+    let summary = try Pipeline.ingest(paths: paths, dbPath: db, options: options, progress: quiet ? nil : ProgressLine())
     printError(summary.text)
     return summary.damaged.isEmpty
 }

@@ -24,6 +24,6 @@ struct Query: ParsableCommand {
         let sql = try SavedQueries(directory: queries).sql(for: query)
         let db = try Database.forQueries(path: database.db)
         let result = try QueryRunner(db: db).run(sql)
-        FileHandle.standardOutput.write(Data(result.formatted(as: format.rawValue).utf8))
+        try StandardOutput.write(result.formatted(as: format.rawValue))
     }
 }

@@ -34,7 +34,7 @@ struct Run: ParsableCommand {
         var options = ingest.options
         if let out { options.excluding.insert(out) }
         options.lockTimeout = lock.wait
-        let complete = try runIngest(paths, db: database.db, options: options)
+        let complete = try runIngest(paths, db: database.db, options: options, quiet: ingest.quiet)
         let result = try Pipeline.correlate(
             dbPath: database.db, playbook: playbook, given: given, cluster: ingest.cluster,
             playbookSource: correlation.playbookSource, lockTimeout: lock.wait)

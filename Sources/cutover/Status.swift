@@ -41,7 +41,7 @@ struct Status: ParsableCommand {
         for c in chosen {
             let status = try CutoverStatus.read(reader.db, cluster: c)
             let text = status.text.split(separator: "\n", omittingEmptySubsequences: false).map { TerminalText.safe(String($0)) }
-            FileHandle.standardOutput.write(Data(text.joined(separator: "\n").utf8))
+            try StandardOutput.write(text.joined(separator: "\n"))
             verdicts.append(status.verdict)
         }
         if verdicts.contains(.notSafe) { throw ExitCode(notSafeExit) }

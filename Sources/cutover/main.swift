@@ -26,4 +26,5 @@ let notSafeExit: Int32 = 3
 /// Exit code of `status` when the inputs cannot show whether it is safe (fails closed).
 let unknownSafetyExit: Int32 = 4
 
+StandardOutput.ignoreBrokenPipes()
 Cutover.main()

@@ -208,6 +208,7 @@ public final class Ingester {
                 worker.recycle(batch)
             }
             worker.wait()
+            progress?.phase("folding repeated events and building indexes", file: name)
             summary.duplicates += try store.foldEvents(after: foldAfter)
             // The manifest entry is completed in the same transaction as the file's last rows.
             if let supersedes { try store.supersede(supersedes, by: source) }

@@ -196,7 +196,11 @@ public struct MarkdownRenderer {
             guard let first = members.first else { continue }
             let pod = [key.namespace, key.pod].compactMap { $0 }.joined(separator: "/")
             let reasons = members.map(\.reason).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-            let count = members.reduce(0) { $0 + $1.count }
+            // Counts come from logs: a crafted one near Int.max must not trap the sum.
+            let count = members.reduce(0) { sum, m in
+                let (total, overflow) = sum.addingReportingOverflow(m.count)
+                return overflow ? Int.max : total
+            }
             let confidence = members.map(\.confidence).min { rank($0) < rank($1) } ?? first.confidence
             let cause = members.first {
                 $0.message.hasPrefix("Failed to pull image") || $0.message.hasPrefix("Failed to create pod sandbox")
