@@ -8,7 +8,8 @@ struct ConcurrencyTests {
     /// Starts the binary without waiting for it.
     static func start(_ arguments: [String], in dir: URL) throws -> Process {
         let process = Process()
-        process.executableURL = try #require(Paths.executable)
+        let executable: URL = try #require(Paths.executable)
+        process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = dir
         process.standardOutput = FileHandle.nullDevice

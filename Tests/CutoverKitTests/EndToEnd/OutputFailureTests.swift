@@ -9,13 +9,15 @@ struct OutputFailureTests {
     /// or on a pipe whose reader has gone (EPIPE).
     static func run(_ arguments: [String], in dir: URL, stdout: String) throws -> (status: Int32, stderr: String) {
         let process = Process()
-        process.executableURL = try #require(Paths.executable)
+        let executable: URL = try #require(Paths.executable)
+        process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = dir
         let err = Pipe()
         process.standardError = err
         if stdout == "full" {
-            process.standardOutput = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+            let full: FileHandle = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+            process.standardOutput = full
         } else {
             let pipe = Pipe()
             try pipe.fileHandleForReading.close()

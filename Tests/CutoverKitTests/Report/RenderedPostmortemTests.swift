@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+
+@testable import CutoverKit
+
+@Suite("Postmortems from hostile logs, rendered by GitHub's own renderer")
+struct RenderedPostmortemTests {
+    /// One JSON line.
+    static func line(_ object: [String: Any]) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+    }
+
+    /// Events and activity records whose names and texts are the hostile corpus: the cluster
+    /// (an exporter's `clusterName`), nodes, pods, namespaces and messages.
+    static func hostileInputs(in dir: URL) throws {
+        let corpus = HostileText.corpus(base: "aks-apps-12345678-vmss000001", count: 60)
+        var events: [String] = []
+        for (k, text) in corpus.enumerated() {
+            let host = k % 3 == 0 ? text : "aks-apps-12345678-vmss00000\(k % 7)"
+            let pod = k % 3 == 1 ? "kube-proxy-\(text)" : "kube-proxy-\(k)"
+            events.append(
+                try line([
+                    "clusterName": k % 2 == 0 ? "aks-prod" : "aks-\(text)",
+                    "metadata": ["uid": "h\(k)", "namespace": "kube-system", "name": "e\(k)"],
+                    "involvedObject": ["kind": "Pod", "namespace": "kube-system", "name": pod],
+                    "reason": "Failed", "type": "Warning",
+                    "message":
+                        "Failed to pull image \"mcr.microsoft.com/oss/kube-proxy:\(text)\": dial tcp 1.2.3.4:443: i/o timeout \(text)",
+                    "source": ["component": "kubelet", "host": host],
+                    "firstTimestamp": "2026-11-03T13:\(10 + k % 40):00Z", "lastTimestamp": "2026-11-03T13:\(10 + k % 40):30Z", "count": 3,
+                ]))
+        }
+        try events.joined(separator: "\n").write(to: dir.appendingPathComponent("events.ndjson"), atomically: true, encoding: .utf8)
+        var activity: [String] = []
+        for (k, text) in corpus.prefix(12).enumerated() {
+            let id = "/subscriptions/s/resourceGroups/rg-\(text)/providers/Microsoft.ContainerService/managedClusters/aks-prod"
+            for (status, minute) in [("Started", 0), ("Succeeded", 3)] {
+                activity.append(
+                    try line([
+                        "time": "2026-11-03T\(9 + k % 3):0\(minute):00Z",
+                        "operationName": "Microsoft.ContainerService/managedClusters/write",
+                        "resultType": status, "correlationId": "c\(k)", "resourceId": id, "properties": ["operationId": "o\(k)"],
+                    ]))
+            }
+        }
+        try activity.joined(separator: "\n").write(to: dir.appendingPathComponent("PT1H.json"), atomically: true, encoding: .utf8)
+    }
+
+    /// The headings the sample postmortem has: any other heading came from the logs.
+    static func knownHeadings() throws -> [String] {
+        let golden = try String(contentsOf: Paths.goldens.appendingPathComponent("sample-postmortem.md"), encoding: .utf8)
+        return golden.split(separator: "\n").filter { $0.hasPrefix("#") && !$0.hasPrefix("# ") }
+            .map { $0.drop { $0 == "#" }.trimmingCharacters(in: .whitespaces) }
+    }
+
+    static func check(_ file: URL) throws -> (status: Int32, output: String) {
+        var arguments = [Paths.repository.appendingPathComponent("scripts/check-markdown.py").path, file.path, "--max-columns", "8"]
+        for prefix in ["Postmortem: network-isolation cutover of ", "Postmortems: network-isolation cutover, ", "Round "] {
+            arguments += ["--heading-prefix", prefix]
+        }
+        for heading in try knownHeadings() { arguments += ["--heading", heading] }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3"] + arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
+    @Test func hostileNamesAndMessagesRenderAsText() throws {
+        let dir = Paths.temporaryDirectory()
+        try Self.hostileInputs(in: dir)
+        let run = try runCutover(["run", "--out", "pm", "events.ndjson", "PT1H.json"], in: dir)
+        #expect(run.status == 0, "\(run.stderr)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("pm").path).sorted()
+        #expect(files.count > 3, "several hostile cluster names, one postmortem each: \(files)")
+        for file in files {
+            let (status, output) = try Self.check(dir.appendingPathComponent("pm/\(file)"))
+            #expect(status == 0, "\(file): \(output)")
+            #expect(!output.contains("No module named"), "run scripts/setup: it installs the renderer the test uses")
+        }
+    }
+
+    /// The shipped sample renders cleanly too, and the checker itself catches what it must.
+    @Test func theSampleRendersAndTheCheckerCatchesInjection() throws {
+        let (status, output) = try Self.check(Paths.goldens.appendingPathComponent("sample-postmortem.md"))
+        #expect(status == 0, "\(output)")
+        let dir = Paths.temporaryDirectory()
+        let bad = dir.appendingPathComponent("bad.md")
+        try
+            "# Postmortem: network-isolation cutover of x\n\n| a | b |\n|---|---|\n| 1 | 2 | 3 |\n\n<img src=x onerror=alert(1)>\n\n## Injected\n"
+            .write(to: bad, atomically: true, encoding: .utf8)
+        let (badStatus, badOutput) = try Self.check(bad)
+        #expect(badStatus == 1)
+        #expect(badOutput.contains("tag <img>") && badOutput.contains("event attribute onerror") && badOutput.contains("'Injected'"))
+        #expect(badOutput.contains("table 1: rows with [2, 3] cells"), "\(badOutput)")
+    }
+}
