@@ -16,7 +16,7 @@ struct Ingest: ParsableCommand {
     @OptionGroup var database: DatabaseOption
     @OptionGroup var lock: LockOption
     @OptionGroup var ingest: IngestOptions
-    @Argument(help: "Files or directories to read.") var paths: [String]
+    @Argument(help: "Files or directories to read.", completion: .file()) var paths: [String]
 
     func run() throws {
         var options = ingest.options

@@ -3,7 +3,7 @@ import CutoverKit
 import Foundation
 
 struct DatabaseOption: ParsableArguments {
-    @Option(name: .long, help: "The SQLite database file.")
+    @Option(name: .long, help: "The SQLite database file.", completion: .file(extensions: ["sqlite", "db"]))
     var db: String = "cutover.sqlite"
 }
 
@@ -61,7 +61,8 @@ struct CorrelateOptions: ParsableArguments {
         name: .long,
         help: ArgumentHelp(
             "Which rounds need a reimage: three-rounds (default), current-docs, or a playbook JSON file.",
-            valueName: "NAME|FILE"))
+            valueName: "NAME|FILE"),
+        completion: .custom { _, _, prefix in Playbook.builtIn.map(\.name).filter { $0.hasPrefix(prefix) } + filesMatching(prefix) })
     var playbook: String?
 
     /// Whether the command line said anything about how to correlate.
@@ -153,4 +154,11 @@ func writeReports(db: String, cluster: String?, out: String?) throws {
 struct CommandError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// Files and directories that complete `prefix`, for completions that mix names and paths.
+func filesMatching(_ prefix: String) -> [String] {
+    let dir = prefix.contains("/") ? String(prefix[..<(prefix.lastIndex(of: "/") ?? prefix.startIndex)]) + "/" : ""
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)) ?? []
+    return names.map { dir + $0 }.filter { $0.hasPrefix(prefix) && !$0.hasPrefix(".") }.sorted()
 }

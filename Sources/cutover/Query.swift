@@ -17,8 +17,11 @@ struct Query: ParsableCommand {
 
     @OptionGroup var database: DatabaseOption
     @Option(name: .long, help: "Output format: table, csv, json or markdown.") var format: Format = .table
-    @Option(name: .long, help: "Where the saved queries are.") var queries: String = "queries"
-    @Argument(help: "A saved query's name (queries/NAME.sql) or SQL text.") var query: String
+    @Option(name: .long, help: "Where the saved queries are.", completion: .directory) var queries: String = "queries"
+    @Argument(
+        help: "A saved query's name (queries/NAME.sql) or SQL text.",
+        completion: .custom { _, _, prefix in SavedQueries(directory: "queries").names().filter { $0.hasPrefix(prefix) } })
+    var query: String
 
     func run() throws {
         let sql = try SavedQueries(directory: queries).sql(for: query)

@@ -13,7 +13,8 @@ struct Report: ParsableCommand {
             """)
 
     @OptionGroup var database: DatabaseOption
-    @Option(name: .long, help: "Write the postmortem to this file (or, with several clusters, this directory).") var out: String?
+    @Option(name: .long, help: "Write the postmortem to this file (or, with several clusters, this directory).", completion: .file())
+    var out: String?
     @Option(name: .long, help: ArgumentHelp("The cluster to report on: its name or resource id.", valueName: "NAME"))
     var cluster: String?
 

@@ -18,10 +18,11 @@ struct Run: ParsableCommand {
     @OptionGroup var lock: LockOption
     @OptionGroup var ingest: IngestOptions
     @OptionGroup var correlation: CorrelateOptions
-    @Option(name: .long, help: "Write the postmortem to this file (or, with several clusters, this directory).") var out: String?
+    @Option(name: .long, help: "Write the postmortem to this file (or, with several clusters, this directory).", completion: .file())
+    var out: String?
     @Flag(name: .long, help: "Add these inputs to a database that already holds the same incident's other inputs.")
     var append = false
-    @Argument(help: "Files or directories to read.") var paths: [String]
+    @Argument(help: "Files or directories to read.", completion: .file()) var paths: [String]
 
     func run() throws {
         let given = try correlation.given()

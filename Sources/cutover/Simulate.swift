@@ -16,7 +16,9 @@ struct Simulate: ParsableCommand {
               cutover simulate --clusters 2 --shapes event-exporter,az-activity-log,pt1h --out /tmp/fleet2
             """)
 
-    @Option(name: .long, help: "small (19 nodes, the samples) or fleet (2,000 nodes, about a million events).")
+    @Option(
+        name: .long, help: "small (19 nodes, the samples) or fleet (2,000 nodes, about a million events).",
+        completion: .list(["small", "fleet"]))
     var preset: String = "small"
     @Option(name: .long, help: "Random seed; the same seed gives byte-identical files.") var seed: UInt64 = 7
     @Option(name: .long, help: "Total nodes (overrides the preset).") var nodes: Int?
@@ -33,9 +35,12 @@ struct Simulate: ParsableCommand {
     @Flag(name: .long, help: "The private DNS link comes only after round 2's reimages (wiring incomplete).") var lateWiring = false
     @Option(
         name: .long,
-        help: "How round 3 removes egress: \(EgressMethod.allCases.map(\.rawValue).joined(separator: ", ")) (outside AKS but the first).")
+        help: "How round 3 removes egress: \(EgressMethod.allCases.map(\.rawValue).joined(separator: ", ")) (outside AKS but the first).",
+        completion: .list(EgressMethod.allCases.map(\.rawValue)))
     var egress: String = EgressMethod.outboundType.rawValue
-    @Option(name: .long, help: "The procedure the operators follow: three-rounds or current-docs.")
+    @Option(
+        name: .long, help: "The procedure the operators follow: three-rounds or current-docs.",
+        completion: .list(Playbook.builtIn.map(\.name)))
     var playbook: String = Playbook.threeRounds.name
     @Option(
         name: .long,
@@ -44,7 +49,7 @@ struct Simulate: ParsableCommand {
             subscription's activity log, one fleet exporter stream and workspace export, and kubectl dumps per cluster.
             """)
     var clusters: Int = 1
-    @Option(name: .long, help: "Directory to write logs/ and truth.json into.") var out: String
+    @Option(name: .long, help: "Directory to write logs/ and truth.json into.", completion: .directory) var out: String
 
     func validate() throws {
         guard SimulationSpec.preset(preset) != nil else { throw ValidationError("--preset must be small or fleet") }
