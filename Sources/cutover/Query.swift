@@ -26,7 +26,7 @@ struct Query: ParsableCommand {
     func run() throws {
         let sql = try SavedQueries(directory: queries).sql(for: query)
         let db = try Database.forQueries(path: database.db)
-        let result = try QueryRunner(db: db).run(sql)
-        try StandardOutput.write(result.formatted(as: format.rawValue))
+        // Rows are written as they come: an export of a whole table holds one row at a time.
+        try QueryRunner(db: db).stream(sql, format: format.rawValue) { try StandardOutput.write($0) }
     }
 }

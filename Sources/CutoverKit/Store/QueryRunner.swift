@@ -25,19 +25,23 @@ public struct QueryRunner {
         /// RFC 4180 quoting; a cell a spreadsheet would run as a formula (it starts with `=`, `+`,
         /// `-`, `@`, a tab or a CR) gets a leading `'`, as OWASP advises against CSV injection.
         func csv() -> String {
+            ([Result.csvLine(columns)] + rows.map { Result.csvLine($0.map(\.text)) }).joined()
+        }
+
+        static func csvLine(_ values: [String]) -> String {
             func field(_ raw: String) -> String {
                 var s = raw
                 if let first = s.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first), Double(s) == nil { s = "'" + s }
                 return s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
                     ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
             }
-            var lines = [columns.map(field).joined(separator: ",")]
-            lines += rows.map { $0.map { field($0.text) }.joined(separator: ",") }
-            return lines.joined(separator: "\r\n") + "\r\n"
+            return values.map(field).joined(separator: ",") + "\r\n"
         }
 
-        func json() -> String {
-            let objects = rows.map { row in
+        func json() -> String { "[" + jsonObjects().joined(separator: ",\n") + "]\n" }
+
+        func jsonObjects() -> [String] {
+            rows.map { row in
                 "{"
                     + zip(columns, row).map { name, value in
                         let v: String
@@ -50,38 +54,62 @@ public struct QueryRunner {
                         return JSONText.quote(name) + ":" + v
                     }.joined(separator: ",") + "}"
             }
-            return "[" + objects.joined(separator: ",\n") + "]\n"
         }
 
         /// Cells escaped as the postmortem escapes text from logs: no link, image, HTML or cell break.
         func markdown() -> String {
-            var lines = [
-                "| " + columns.map(MarkdownEscape.inline).joined(separator: " | ") + " |",
-                "|" + String(repeating: "---|", count: columns.count),
-            ]
-            lines += rows.map { "| " + $0.map { MarkdownEscape.inline($0.text) }.joined(separator: " | ") + " |" }
-            return lines.joined(separator: "\n") + "\n"
+            var lines = [Result.markdownLine(columns), "|" + String(repeating: "---|", count: columns.count) + "\n"]
+            lines += rows.map { Result.markdownLine($0.map(\.text)) }
+            return lines.joined()
+        }
+
+        static func markdownLine(_ values: [String]) -> String {
+            "| " + values.map(MarkdownEscape.inline).joined(separator: " | ") + " |\n"
         }
 
         func table() -> String {
-            // Control characters from logs are shown escaped, never sent to the terminal.
-            let cells = rows.map { $0.map { TerminalText.safe($0.text) } }
+            let w = widths()
+            return (tableLines(w) + ["(\(rows.count) row\(rows.count == 1 ? "" : "s"))"]).joined(separator: "\n") + "\n"
+        }
+
+        /// Column widths: the widest cell (control characters shown escaped), at most 80.
+        func widths() -> [Int] {
             var widths = columns.map { TerminalText.safe($0).count }
-            for row in cells { for (i, c) in row.enumerated() { widths[i] = min(max(widths[i], c.count), 80) } }
-            func line(_ values: [String]) -> String {
-                zip(values, widths).map { v, w in
-                    let s = v.count > w ? String(v.prefix(w - 1)) + "…" : v
-                    return s + String(repeating: " ", count: w - s.count)
-                }.joined(separator: "  ").trimmingWhitespace()
+            for row in rows {
+                for (i, v) in row.enumerated() where i < widths.count {
+                    widths[i] = min(max(widths[i], TerminalText.safe(v.text).count), 80)
+                }
             }
-            var out = [line(columns.map(TerminalText.safe)), line(widths.map { String(repeating: "-", count: $0) })]
-            out += cells.map(line)
-            out.append("(\(rows.count) row\(rows.count == 1 ? "" : "s"))")
-            return out.joined(separator: "\n") + "\n"
+            return widths
+        }
+
+        /// The header, the rule and the rows, without the count.
+        func tableLines(_ widths: [Int]) -> [String] {
+            var out = [
+                Result.line(columns.map(TerminalText.safe), widths), Result.line(widths.map { String(repeating: "-", count: $0) }, widths),
+            ]
+            out += rows.map { Result.line($0.map { TerminalText.safe($0.text) }, widths) }
+            return out
+        }
+
+        static func line(_ values: [String], _ widths: [Int]) -> String {
+            zip(values, widths).map { v, w in
+                let s = v.count > w ? String(v.prefix(max(0, w - 1))) + "…" : v
+                return s + String(repeating: " ", count: max(0, w - s.count))
+            }.joined(separator: "  ").trimmingWhitespace()
         }
     }
 
     public func run(_ sql: String) throws -> Result {
+        var columns: [String] = []
+        var rows: [[SQLValue]] = []
+        try stream(sql, columns: { columns = $0 }, row: { rows.append($0) })
+        return Result(columns: columns, rows: rows)
+    }
+
+    /// Runs `sql` and hands over its rows one at a time, so an export of a whole table never
+    /// holds more than one row (plus what `row` keeps).
+    public func stream(_ sql: String, columns: ([String]) throws -> Void, row: ([SQLValue]) throws -> Void) throws {
         let stmt = try db.prepare(sql)
         guard QueryRunner.isBlank(stmt.trailingSQL) else {
             throw SQLiteError(code: 1, message: "cutover query runs one statement; remove what follows the first ';'", sql: sql)
@@ -89,10 +117,60 @@ public struct QueryRunner {
         guard try db.isReadOnly(sql) else {
             throw SQLiteError(code: 8, message: "cutover query is read-only; this statement would write", sql: sql)
         }
-        let columns = (0..<stmt.columnCount).map { stmt.columnName($0) }
-        var rows: [[SQLValue]] = []
-        while try stmt.step() { rows.append((0..<stmt.columnCount).map { stmt.value($0) }) }
-        return Result(columns: columns, rows: rows)
+        try columns((0..<stmt.columnCount).map { stmt.columnName($0) })
+        while try stmt.step() { try row((0..<stmt.columnCount).map { stmt.value($0) }) }
+    }
+
+    /// Streams `sql`'s rows to `write` in `format`. csv, json and markdown are written row by
+    /// row; a table sizes its columns on the first `tableSample` rows (longer cells are cut with
+    /// an ellipsis), then streams the rest the same way.
+    public func stream(_ sql: String, format: String, tableSample: Int = 200, write: (String) throws -> Void) throws {
+        var columns: [String] = []
+        var sample: [[SQLValue]] = []
+        var count = 0
+        var widths: [Int]?
+        let one = { (row: [SQLValue]) -> Result in Result(columns: columns, rows: [row]) }
+        try stream(
+            sql,
+            columns: { names in
+                columns = names
+                switch format {
+                case "csv": try write(Result.csvLine(names))
+                case "json": try write("[")
+                case "markdown": try write(Result(columns: names, rows: []).markdown())
+                default: break
+                }
+            },
+            row: { row in
+                count += 1
+                switch format {
+                case "csv": try write(Result.csvLine(row.map(\.text)))
+                case "json": try write((count > 1 ? ",\n" : "") + one(row).jsonObjects()[0])
+                case "markdown": try write(Result.markdownLine(row.map(\.text)))
+                default:
+                    if let widths {
+                        try write(Result.line(row.map { TerminalText.safe($0.text) }, widths) + "\n")
+                    } else {
+                        sample.append(row)
+                        if sample.count == tableSample {
+                            let w = Result(columns: columns, rows: sample).widths()
+                            widths = w
+                            try write(Result(columns: columns, rows: sample).tableLines(w).joined(separator: "\n") + "\n")
+                            sample = []
+                        }
+                    }
+                }
+            })
+        switch format {
+        case "csv", "markdown": break
+        case "json": try write("]\n")
+        default:
+            if widths == nil {
+                let result = Result(columns: columns, rows: sample)
+                try write(result.tableLines(result.widths()).joined(separator: "\n") + "\n")
+            }
+            try write("(\(count) row\(count == 1 ? "" : "s"))\n")
+        }
     }
 }
 

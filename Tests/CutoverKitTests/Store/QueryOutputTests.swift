@@ -87,3 +87,39 @@ struct QueryOutputTests {
         #expect(try immutable.run("SELECT count(*) FROM sources").rows == [[.integer(0)]])
     }
 }
+
+@Suite("cutover query streams its rows")
+struct QueryStreamingTests {
+    static func database() throws -> String {
+        let path = Paths.temporaryDirectory().appendingPathComponent("s.sqlite").path
+        let db = try Database(path: path)
+        try db.execute("CREATE TABLE t (n INTEGER, s TEXT, x REAL)")
+        let insert = try db.prepare("INSERT INTO t VALUES (?1, ?2, ?3)")
+        let corpus = HostileText.corpus(count: 50)
+        for k in 0..<450 {
+            try insert.run([.integer(Int64(k)), .text(corpus[k % corpus.count]), k % 7 == 0 ? .null : .real(Double(k) / 4)])
+        }
+        return path
+    }
+
+    /// Streamed output is what the whole result formatted at once gives, in every format (a
+    /// table sized on a sample as large as the result).
+    @Test(arguments: ["csv", "json", "markdown", "table"])
+    func streamingGivesTheSameOutput(format: String) throws {
+        let runner = QueryRunner(db: try Database.forQueries(path: try Self.database()))
+        var streamed = ""
+        try runner.stream("SELECT * FROM t ORDER BY n", format: format, tableSample: 1000) { streamed += $0 }
+        #expect(streamed == (try runner.run("SELECT * FROM t ORDER BY n")).formatted(as: format))
+        var small = ""
+        try runner.stream("SELECT * FROM t ORDER BY n", format: format, tableSample: 10) { small += $0 }
+        #expect(small.split(separator: "\n").count == streamed.split(separator: "\n").count)
+    }
+
+    /// The writer sees the first rows before the statement has produced the last ones.
+    @Test func rowsAreWrittenAsTheyCome() throws {
+        let runner = QueryRunner(db: try Database.forQueries(path: try Self.database()))
+        var writes = 0
+        try runner.stream("SELECT * FROM t", format: "csv") { _ in writes += 1 }
+        #expect(writes == 451)
+    }
+}
