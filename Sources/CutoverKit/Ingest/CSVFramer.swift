@@ -21,6 +21,10 @@ public struct CSVFramer {
     private var line = 1
     private var consumed: Int64 = 0
     private var atRowStart = true
+    /// Fields of the current row beyond what is kept (the header's count; `maxHeaderFields` for
+    /// the header itself), only counted: a crafted row of millions of fields stays small.
+    private var extraFields = 0
+    static let maxHeaderFields = 1024
 
     public init(maxRecordBytes: Int = 16 << 20) { self.maxRecordBytes = maxRecordBytes }
 
@@ -94,19 +98,31 @@ public struct CSVFramer {
     }
 
     private mutating func endField() {
-        fields.append(field)
+        if fields.count < (header?.count ?? Self.maxHeaderFields) {
+            fields.append(field)
+        } else {
+            extraFields += 1
+        }
         field.removeAll(keepingCapacity: true)
         quoteSeen = false
     }
 
     private mutating func endRow(_ emit: (FramedItem) throws -> Void) rethrows {
+        let extra = extraFields
         defer {
             fields.removeAll(keepingCapacity: true)
             rowBytes = 0
             atRowStart = true
+            extraFields = 0
         }
-        if fields.count == 1 && fields[0].isEmpty { return }  // a blank line
+        if fields.count == 1 && fields[0].isEmpty && extra == 0 { return }  // a blank line
         guard let header else {
+            if extra > 0 {
+                try emit(
+                    .invalid(
+                        reason: "CSV header has \(fields.count + extra) columns; only the first \(Self.maxHeaderFields) are read",
+                        snippet: Array(fields.first?.prefix(200) ?? []), rowStart))
+            }
             // A byte-order mark (Excel and the portal write one) is not part of the first name.
             let names = fields.map { String(decoding: $0, as: UTF8.self).trimmingWhitespace() }
                 .map { $0.hasPrefix("\u{FEFF}") ? String($0.dropFirst()) : $0 }
@@ -118,8 +134,9 @@ public struct CSVFramer {
         if rowBytes > maxRecordBytes {
             return try emit(.invalid(reason: "record larger than \(maxRecordBytes) bytes", snippet: snippet, rowStart))
         }
-        guard fields.count <= header.count else {
-            return try emit(.invalid(reason: "CSV row has \(fields.count) fields, the header \(header.count)", snippet: snippet, rowStart))
+        guard extra == 0 else {
+            return try emit(
+                .invalid(reason: "CSV row has \(fields.count + extra) fields, the header \(header.count)", snippet: snippet, rowStart))
         }
         var json = "{"
         for (k, value) in fields.enumerated() {
