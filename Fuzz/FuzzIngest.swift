@@ -1,4 +1,5 @@
-// libFuzzer entry point for the ingest stage: framing, JSON indexing and record decoding.
+// libFuzzer entry point for the ingest stage: reading (gzip or plain), framing, JSON indexing,
+// record decoding, and the error-text reading.
 // Built outside SwiftPM by scripts/fuzz (an executable's generated main gets in the way there).
 
 /// Feeds the input to a framer (JSON, or CSV when the first byte's top bit is set) in chunks
@@ -6,6 +7,8 @@
 /// framed record is indexed and decoded. JSON input is framed a second and third time, with
 /// and without the parse-once paths (whole NDJSON lines, whole array elements): both must give
 /// the same items.
+import Foundation
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzIngest(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard size > 0 else { return 0 }
@@ -44,7 +47,31 @@ public func fuzzIngest(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             "the parse-once paths framed differently from the byte scan")
     }
     _ = try? Timestamp.parse(String(decoding: input.prefix(40), as: UTF8.self))
+    // The error-text reading on any text: a status it reports is one the text states.
+    let text = String(decoding: input.prefix(2048), as: UTF8.self)
+    let signal = ErrorSignal(message: text)
+    if let status = signal.status { precondition(text.contains(String(status)), "a status the text does not hold") }
+    readAsFile(input)
     return 0
+}
+
+/// The input as a file through `GzipReader` (gzip members, damage, other formats): whatever
+/// it delivers is never more than inflate can give, and it always ends.
+func readAsFile(_ input: UnsafeRawBufferPointer) {
+    let path = "/dev/shm/cutover-fuzz-\(getpid())"
+    guard let file = fopen(path, "wb") else { return }
+    if let base = input.baseAddress { fwrite(base, 1, input.count, file) }
+    fclose(file)
+    defer { unlink(path) }
+    guard let reader = try? GzipReader(path: path, chunkSize: 257) else { return }
+    var total = 0
+    var calls = 0
+    while let chunk = try? reader.next() {
+        total += chunk.count
+        calls += 1
+        precondition(calls < 1 << 20, "GzipReader does not end")
+    }
+    if !reader.isCompressed { precondition(total <= input.count, "plain input grew") }
 }
 
 /// Every item the JSON framer emits for `input`, as text, with or without the parse-once paths.
