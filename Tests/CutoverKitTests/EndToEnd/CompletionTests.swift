@@ -24,20 +24,10 @@ struct CompletionTests {
             _cutover cutover "${COMP_WORDS[$COMP_CWORD]}" "${COMP_WORDS[$COMP_CWORD-1]}"
             printf '%s\\n' "${COMPREPLY[@]}"
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", harness, "complete", line]
-        process.currentDirectoryURL = Paths.repository
         var environment = ProcessInfo.processInfo.environment
         environment["PATH"] = executable.deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
-        process.environment = environment
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = Pipe()
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        let result = try runProgram("/bin/bash", ["-c", harness, "complete", line], in: Paths.repository, environment: environment)
+        return result.stdout.split(separator: "\n").map(String.init)
     }
 
     @Test(arguments: [

@@ -8,17 +8,8 @@ struct AzureCommandTests {
     /// Each command runs through a real shell with `az` replaced by printf: every argument must
     /// come out as one word, unchanged, and nothing in it may run.
     static func words(of command: String, in dir: URL) throws -> [String] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "printf '%s\\n' " + command.dropFirst("az ".count)]
-        process.currentDirectoryURL = dir
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = Pipe()
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+        let result = try runProgram("/bin/sh", ["-c", "printf '%s\\n' " + command.dropFirst("az ".count)], in: dir)
+        return result.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
     }
 
     @Test func hostileNamesNeverReachTheShell() throws {

@@ -59,16 +59,8 @@ struct RenderedPostmortemTests {
             arguments += ["--heading-prefix", prefix]
         }
         for heading in try knownHeadings() { arguments += ["--heading", heading] }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        let result = try runProgram("/usr/bin/env", ["python3"] + arguments)
+        return (result.status, result.stdout + result.stderr)
     }
 
     @Test func hostileNamesAndMessagesRenderAsText() throws {
