@@ -1,3 +1,5 @@
+import Foundation
+
 /// What happened to one input file.
 public struct FileSummary: Sendable, Equatable {
     public enum Status: String, Sendable {
@@ -82,7 +84,8 @@ public struct IngestSummary: Sendable {
         var lines = [
             "ingested \(files.count) file(s): \(kubeEvents) Kubernetes events, \(activityRecords) activity records, "
                 + "\(duplicates) duplicates folded, \(skipped) exporter lines skipped, \(rejects) rejects",
-            "  \(formatted(mb)) MB decompressed in \(formatted(seconds)) s (\(rate) records/s)",
+            "  \(formatted(mb)) MB decompressed in \(formatted(seconds)) s (\(rate) records/s)"
+                + (peakMemoryMB.map { ", peak memory \($0) MB" } ?? ""),
         ]
         let already = files.filter { $0.status == .alreadyIngested }.count
         if already > 0 { lines.append("  \(already) file(s) already ingested, skipped") }
@@ -94,5 +97,18 @@ public struct IngestSummary: Sendable {
     private func formatted(_ v: Double) -> String {
         let scaled = (v * 10).rounded() / 10
         return String(scaled)
+    }
+}
+
+extension IngestSummary {
+    /// This process's peak resident memory so far, in MB: `VmHWM` of /proc/self/status (the
+    /// memory of this program only; `getrusage` also counts what the process that started it had
+    /// before exec). Nil where there is no /proc.
+    public var peakMemoryMB: Int? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kb = Int(line.split(separator: " ").dropFirst().first { !$0.isEmpty } ?? "")
+        else { return nil }
+        return (kb + 1023) / 1024
     }
 }

@@ -73,14 +73,26 @@ public struct QueryRunner {
         }
 
         /// Column widths: the widest cell (control characters shown escaped), at most 80.
-        func widths() -> [Int] {
+        /// Each column as wide as its widest cell, then the widest ones narrowed (not below 4)
+        /// until a line fits `total` columns; nil `total`: no limit (`--wide`).
+        func widths(fitting total: Int? = 80) -> [Int] {
             var widths = columns.map { TerminalText.safe($0).count }
             for row in rows {
-                for (i, v) in row.enumerated() where i < widths.count {
-                    widths[i] = min(max(widths[i], TerminalText.safe(v.text).count), 80)
-                }
+                for (i, v) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], Result.cell(v).count) }
+            }
+            guard let total else { return widths }
+            let room = total - 2 * max(0, widths.count - 1)
+            while widths.reduce(0, +) > room, let widest = widths.indices.max(by: { widths[$0] < widths[$1] }), widths[widest] > 4 {
+                widths[widest] -= 1
             }
             return widths
+        }
+
+        /// A table cell: NULL shown as `NULL`, an empty text as nothing, control characters
+        /// (tabs, line breaks) escaped.
+        static func cell(_ value: SQLValue) -> String {
+            if case .null = value { return "NULL" }
+            return TerminalText.safe(value.text)
         }
 
         /// The header, the rule and the rows, without the count.
@@ -88,7 +100,7 @@ public struct QueryRunner {
             var out = [
                 Result.line(columns.map(TerminalText.safe), widths), Result.line(widths.map { String(repeating: "-", count: $0) }, widths),
             ]
-            out += rows.map { Result.line($0.map { TerminalText.safe($0.text) }, widths) }
+            out += rows.map { Result.line($0.map(Result.cell), widths) }
             return out
         }
 
@@ -109,8 +121,17 @@ public struct QueryRunner {
 
     /// Runs `sql` and hands over its rows one at a time, so an export of a whole table never
     /// holds more than one row (plus what `row` keeps).
-    public func stream(_ sql: String, columns: ([String]) throws -> Void, row: ([SQLValue]) throws -> Void) throws {
+    public func stream(
+        _ sql: String, parameters: [String: String] = [:], columns: ([String]) throws -> Void, row: ([SQLValue]) throws -> Void
+    ) throws {
         let stmt = try db.prepare(sql)
+        // A parameter left unbound would be NULL and match nothing, silently: name it instead.
+        let names = stmt.parameterNames
+        let missing = names.filter { parameters[String($0.dropFirst())] == nil }
+        guard missing.isEmpty else { throw QueryError.unboundParameters(missing, given: parameters.keys.sorted()) }
+        let unknown = parameters.keys.filter { key in !names.contains { $0.dropFirst() == key } }.sorted()
+        guard unknown.isEmpty else { throw QueryError.unknownParameters(unknown, known: names) }
+        try stmt.bindNamed(parameters)
         guard QueryRunner.isBlank(stmt.trailingSQL) else {
             throw SQLiteError(code: 1, message: "cutover query runs one statement; remove what follows the first ';'", sql: sql)
         }
@@ -124,14 +145,17 @@ public struct QueryRunner {
     /// Streams `sql`'s rows to `write` in `format`. csv, json and markdown are written row by
     /// row; a table sizes its columns on the first `tableSample` rows (longer cells are cut with
     /// an ellipsis), then streams the rest the same way.
-    public func stream(_ sql: String, format: String, tableSample: Int = 200, write: (String) throws -> Void) throws {
+    public func stream(
+        _ sql: String, format: String, parameters: [String: String] = [:], tableSample: Int = 200, width: Int? = 80,
+        write: (String) throws -> Void
+    ) throws {
         var columns: [String] = []
         var sample: [[SQLValue]] = []
         var count = 0
         var widths: [Int]?
         let one = { (row: [SQLValue]) -> Result in Result(columns: columns, rows: [row]) }
         try stream(
-            sql,
+            sql, parameters: parameters,
             columns: { names in
                 columns = names
                 switch format {
@@ -149,11 +173,11 @@ public struct QueryRunner {
                 case "markdown": try write(Result.markdownLine(row.map(\.text)))
                 default:
                     if let widths {
-                        try write(Result.line(row.map { TerminalText.safe($0.text) }, widths) + "\n")
+                        try write(Result.line(row.map(Result.cell), widths) + "\n")
                     } else {
                         sample.append(row)
                         if sample.count == tableSample {
-                            let w = Result(columns: columns, rows: sample).widths()
+                            let w = Result(columns: columns, rows: sample).widths(fitting: width)
                             widths = w
                             try write(Result(columns: columns, rows: sample).tableLines(w).joined(separator: "\n") + "\n")
                             sample = []
@@ -167,7 +191,7 @@ public struct QueryRunner {
         default:
             if widths == nil {
                 let result = Result(columns: columns, rows: sample)
-                try write(result.tableLines(result.widths()).joined(separator: "\n") + "\n")
+                try write(result.tableLines(result.widths(fitting: width)).joined(separator: "\n") + "\n")
             }
             try write("(\(count) row\(count == 1 ? "" : "s"))\n")
         }
@@ -211,6 +235,19 @@ public struct SavedQueries {
         throw QueryError.unknownSavedQuery(trimmed, known: names())
     }
 
+    /// `NAME  Question` for each saved query, for `query --list`.
+    public func listing() -> String {
+        var lines: [String] = []
+        let width = names().map(\.count).max() ?? 0
+        for name in names() {
+            let question =
+                (try? sql(for: name))?.split(separator: "\n").first { $0.hasPrefix("-- Question: ") }
+                .map { String($0.dropFirst("-- Question: ".count)) } ?? ""
+            lines.append(name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + question)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
     public func names() -> [String] {
         for dir in candidates() {
             if let files = try? FileManager.default.contentsOfDirectory(atPath: dir) {
@@ -232,6 +269,10 @@ public struct SavedQueries {
 /// Why a `cutover query` could not run, other than SQLite's own errors.
 public enum QueryError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownSavedQuery(String, known: [String])
+    /// The statement has parameters no `--param` gave.
+    case unboundParameters([String], given: [String])
+    /// `--param` named parameters the statement does not have.
+    case unknownParameters([String], known: [String])
 
     public var description: String {
         switch self {
@@ -239,6 +280,13 @@ public enum QueryError: Error, Sendable, Equatable, CustomStringConvertible {
             return
                 "no saved query named \(TerminalText.safe(name)) (known: \(known.isEmpty ? "none found" : known.joined(separator: ", "))); "
                 + "pass SQL text or --queries DIR"
+        case .unboundParameters(let names, let given):
+            return "the query has parameter(s) \(names.joined(separator: ", ")) with no value: give each with --param "
+                + names.map { "\($0.dropFirst())=VALUE" }.joined(separator: " --param ")
+                + (given.isEmpty ? "" : " (given: \(given.joined(separator: ", ")))")
+        case .unknownParameters(let names, let known):
+            return "the query has no parameter \(names.map { ":" + $0 }.joined(separator: ", ")) (it has: "
+                + (known.isEmpty ? "none" : known.joined(separator: ", ")) + ")"
         }
     }
 }

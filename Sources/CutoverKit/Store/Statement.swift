@@ -85,6 +85,23 @@ public final class Statement {
         }
     }
 
+    /// The statement's parameter names, in order (`:node`, `@since`, `$x`; `?1` for numbered ones).
+    public var parameterNames: [String] {
+        (1...max(1, Int(sqlite3_bind_parameter_count(handle)))).compactMap { i in
+            guard i <= Int(sqlite3_bind_parameter_count(handle)) else { return nil }
+            return sqlite3_bind_parameter_name(handle, Int32(i)).map { String(cString: $0) } ?? "?\(i)"
+        }
+    }
+
+    /// Binds each parameter by its name without the prefix (`node` for `:node`). Values are
+    /// text, as typed; SQLite's comparison affinity applies as for any text literal.
+    public func bindNamed(_ values: [String: String]) throws {
+        for (i, name) in parameterNames.enumerated() {
+            let key = String(name.dropFirst())
+            if let value = values[key] { try bind(Int32(i + 1), value) }
+        }
+    }
+
     /// Steps once; returns true when a row is available.
     @discardableResult
     public func step() throws -> Bool {
