@@ -194,7 +194,7 @@ private struct ResultWriter {
                 .integer(x.eventID), .text(label), SQLValue(x.node), SQLValue(x.namespace), SQLValue(x.pod),
                 .text(x.category.rawValue), .text(x.reason), .text(x.message), .text(x.firstSeen.description),
                 .text(x.lastSeen.description), .integer(Int64(x.count)), .text(a.verdict.rawValue), SQLValue(a.missedRound),
-                a.missedRounds.isEmpty ? .null : .text(a.missedRounds.map(String.init).joined(separator: ",")),
+                a.missedRounds.isEmpty ? .null : .text("[" + a.missedRounds.map(String.init).joined(separator: ",") + "]"),
                 .text(a.confidence.rawValue), .text(a.explanation), SQLValue(x.uid),
             ])
         }

@@ -40,7 +40,8 @@ public struct PostmortemBuilder {
             Postmortem.FailureRow(
                 firstSeen: r[0].text, node: optional(r[1]), namespace: optional(r[2]), pod: optional(r[3]),
                 category: r[4].text, reason: r[5].text, count: Int(r[6].text) ?? 1, verdict: r[7].text,
-                missedRound: Int(r[8].text), missedRounds: optional(r[9]), confidence: r[10].text,
+                missedRound: Int(r[8].text), missedRounds: optional(r[9]).map { $0.filter { $0 != "[" && $0 != "]" } },
+                confidence: r[10].text,
                 explanation: r[11].text, message: r[12].text)
         }
         var missedNodes: [Int: [Postmortem.MissedNode]] = [:]

@@ -332,7 +332,8 @@ public enum Schema {
             event_uid        TEXT
         ) STRICT;
         INSERT INTO failure_results_v3 SELECT failure_id, event_id, coalesce(cluster, (SELECT name FROM v3_cluster)), node,
-            namespace, pod, category, reason, message, first_seen, last_seen, count, verdict, missed_round, missed_rounds,
+            namespace, pod, category, reason, message, first_seen, last_seen, count, verdict, missed_round,
+            CASE WHEN missed_rounds IS NULL THEN NULL ELSE '[' || missed_rounds || ']' END,
             confidence, explanation, event_uid FROM failure_results;
         DROP TABLE failure_results;
         ALTER TABLE failure_results_v3 RENAME TO failure_results;
@@ -365,9 +366,10 @@ public enum Schema {
                    events_correlated, activity_correlated, nodes, failures
             FROM cluster_results;
 
+        -- missed_rounds is a JSON array (`[2,3]`: json_each works on it); event_id joins kube_events.
         CREATE VIEW attributions AS
             SELECT failure_id, nullif(cluster, '') AS cluster, node, namespace, pod, category, reason, first_seen, last_seen,
-                   count, verdict, missed_round, missed_rounds, confidence, explanation, event_uid, message
+                   count, verdict, missed_round, missed_rounds, confidence, explanation, event_uid, message, event_id
             FROM failure_results;
 
         CREATE VIEW milestones AS
@@ -384,7 +386,8 @@ public enum Schema {
                        EXISTS (SELECT 1 FROM failure_results a
                                WHERE a.cluster = r.cluster AND a.node = r.node
                                  AND a.first_seen >= coalesce(r.bootstrapped_at, m.effective_time)
-                                 AND (a.missed_rounds IS NULL OR ',' || a.missed_rounds || ',' LIKE '%,' || r.round || ',%')) AS failing
+                                 AND (a.missed_rounds IS NULL
+                                      OR EXISTS (SELECT 1 FROM json_each(a.missed_rounds) WHERE json_each.value = r.round))) AS failing
                 FROM node_round_results r JOIN milestone_results m ON m.cluster = r.cluster AND m.round = r.round
                 WHERE r.status IN ('done', 'missed'))
             SELECT nullif(c.cluster, '') AS cluster, c.round, m.name,

@@ -50,7 +50,7 @@ struct StoreTests {
             INSERT INTO failure_results (event_id, cluster, node, category, reason, first_seen, last_seen, count, verdict,
                 missed_round, missed_rounds, confidence, explanation)
                 VALUES (7, 'aks-prod', 'aks-apps-1-vmss000000', 'image_pull', 'Failed', '2026-11-03T13:00:00.000Z',
-                        '2026-11-03T13:00:00.000Z', 4, 'missed_round', 1, '1', 'high', 'x');
+                        '2026-11-03T13:00:00.000Z', 4, 'missed_round', 1, '1,2', 'high', 'x');
             PRAGMA user_version = 2;
             """)
         _ = try EventStore(path: path)
@@ -62,6 +62,9 @@ struct StoreTests {
                 ["aks-prod", "aks-apps-1-vmss000000", "apps", "1", "missed"]
             ])
         #expect(try db.rows("SELECT cluster, verdict FROM attributions").map { $0.map(\.text) } == [["aks-prod", "missed_round"]])
+        // The comma-separated text of version 2 became a JSON array, and json_each reads it.
+        #expect(try db.rows("SELECT value FROM attributions, json_each(missed_rounds)").map { $0[0].text } == ["1", "2"])
+        #expect(try db.rows("SELECT event_id FROM attributions").map { $0[0].text } == ["7"])
         #expect(try db.rows("SELECT cluster, name FROM clusters").map { $0.map(\.text) } == [["aks-prod", "aks-prod"]])
         #expect(try db.rows("SELECT cluster, node FROM node_sightings").map { $0.map(\.text) } == [["", "aks-apps-1-vmss000000"]])
         let report = try Pipeline.report(dbPath: path)
@@ -86,7 +89,7 @@ struct StoreTests {
         #expect(
             try runner.run("SELECT * FROM attributions").columns == [
                 "failure_id", "cluster", "node", "namespace", "pod", "category", "reason", "first_seen", "last_seen", "count",
-                "verdict", "missed_round", "missed_rounds", "confidence", "explanation", "event_uid", "message",
+                "verdict", "missed_round", "missed_rounds", "confidence", "explanation", "event_uid", "message", "event_id",
             ])
         #expect(
             try runner.run("SELECT * FROM milestones").columns == ["cluster", "round", "name", "effective_time", "source", "evidence"])
