@@ -27,12 +27,14 @@ struct Status: ParsableCommand {
             try Pipeline.correlate(
                 dbPath: database.db, playbook: try correlation.loadPlaybook(), given: try correlation.given(), cluster: cluster,
                 playbookSource: correlation.playbookSource, lockTimeout: lock.wait)
-        } else if last == nil || last?.stale == true {
+        } else if let last, last.stale {
             // Inputs arrived since: correlate again as the user last asked, never with other defaults.
-            let settings = last ?? CorrelationSettings(playbook: Playbook.threeRounds.name)
             try Pipeline.correlate(
-                dbPath: database.db, playbook: try Playbook.load(settings.playbook), given: settings.given, cluster: settings.cluster,
-                playbookSource: settings.playbook, lockTimeout: lock.wait)
+                dbPath: database.db, playbook: try Playbook.load(last.playbook), given: last.given, cluster: last.cluster,
+                playbookSource: last.playbook, lockTimeout: lock.wait)
+        } else if last == nil, try store.clusters().isEmpty {
+            // Never correlated (results kept from an older cutover are read as they are).
+            try Pipeline.correlate(dbPath: database.db, lockTimeout: lock.wait)
         }
         let reader = try ResultStore(path: database.db)
         let clusters = try reader.clusters()
