@@ -93,7 +93,13 @@ public final class Ingester {
             file.problem = "\(path): \(reason)"
             summary.files.append(file)
         }
-        for path in files {
+        let sizes = files.map { path -> Int64 in
+            var info = stat()
+            return path != "-" && stat(path, &info) == 0 ? Int64(info.st_size) : 0
+        }
+        progress?.begin(files: files.count, bytes: sizes.reduce(0, +))
+        for (path, size) in zip(files, sizes) {
+            progress?.startFile((path as NSString).lastPathComponent, size: size)
             summary.files.append(try ingestFile(path))
         }
         progress?.clear()
@@ -150,7 +156,6 @@ public final class Ingester {
         if reader.size > options.bulkLoadBytes || (lastEvent == 0 && reader.size > options.bulkLoadBytes / 32) {
             try store.db.transaction { try store.beginBulkLoad() }
         }
-        let name = (reader.path as NSString).lastPathComponent
         var summary = file
         var inTransaction = 0
         let worker = ParseWorker(reader: reader, maxRecordBytes: options.maxRecordBytes, defaultCluster: options.cluster)
@@ -193,9 +198,7 @@ public final class Ingester {
                     try store.db.execute("COMMIT; BEGIN IMMEDIATE")
                     inTransaction = 0
                 }
-                progress?.update(
-                    file: name, done: batch.diskOffset, total: reader.size,
-                    records: summary.kubeEvents + summary.activityRecords)
+                progress?.update(done: batch.diskOffset, records: summary.kubeEvents + summary.activityRecords)
                 summary.bytes = batch.bytesRead
                 if batch.isLast {
                     try store.recordSightings(batch.sightings)
@@ -208,7 +211,7 @@ public final class Ingester {
                 worker.recycle(batch)
             }
             worker.wait()
-            progress?.phase("folding repeated events and building indexes", file: name)
+            progress?.phase("folding repeated events and building indexes")
             summary.duplicates += try store.foldEvents(after: foldAfter)
             // The manifest entry is completed in the same transaction as the file's last rows.
             if let supersedes { try store.supersede(supersedes, by: source) }

@@ -8,43 +8,66 @@ import Foundation
 /// shown with their control characters escaped (`TerminalText`).
 public final class ProgressLine {
     private var last = Date.distantPast
+    private var started = Date()
+    private var files = 0
+    private var totalBytes: Int64 = 0
+    /// Bytes on disk of the files finished before the current one.
+    private var finishedBytes: Int64 = 0
+    private var index = 0
     private var currentFile = ""
-    private var fileStarted = Date()
+    private var currentSize: Int64 = 0
 
     public init?() {
         guard isatty(2) == 1, ProcessInfo.processInfo.environment["TERM"] != "dumb" else { return nil }
     }
 
-    /// Redraws `file: 41% of 94 MB, 412,000 records, 84,000 records/s, ETA 7 s`.
-    func update(file: String, done: Int64, total: Int64, records: Int) {
+    /// The whole ingest: how many files, and their size on disk.
+    func begin(files: Int, bytes: Int64) {
+        self.files = files
+        totalBytes = bytes
+        started = Date()
+    }
+
+    /// The next file starts (the one before it is done).
+    func startFile(_ name: String, size: Int64) {
+        finishedBytes += currentSize
+        currentSize = size
+        currentFile = name
+        index += 1
+    }
+
+    /// Redraws `2/6 events.ndjson.gz: 41% of 94 MB · all: 23% of 410 MB, ETA 40 s · 412,000 records, 84,000 records/s`.
+    func update(done: Int64, records: Int) {
         let now = Date()
         guard now.timeIntervalSince(last) >= 0.2 else { return }
         last = now
-        if file != currentFile {
-            currentFile = file
-            fileStarted = now
+        let seconds = max(now.timeIntervalSince(started), 0.001)
+        var line = "\(index)/\(max(files, index)) \(TerminalText.safe(currentFile)): "
+        if currentSize > 0 {
+            line += "\(Int(min(1, Double(done) / Double(currentSize)) * 100))% of \(Self.megabytes(currentSize))"
+            if done >= currentSize { line += ", folding and indexing" }
         }
-        let seconds = max(now.timeIntervalSince(fileStarted), 0.001)
-        var line = "\(TerminalText.safe(file)): "
-        if total > 0 {
-            let fraction = min(1, Double(done) / Double(total))
-            line += "\(Int(fraction * 100))% of \(Self.grouped(Int(Double(total) / 1_048_576))) MB, "
-            // The first second's rate is the page cache's, not the file's.
-            if fraction > 0.01 && fraction < 1 && seconds >= 1 {
-                line += "ETA \(Int(seconds * (1 - fraction) / fraction)) s, "
-            } else if fraction >= 1 {
-                line += "folding and indexing, "
-            }
+        if totalBytes > 0 && files > 1 {
+            let fraction = min(1, Double(finishedBytes + done) / Double(totalBytes))
+            line += " · all: \(Int(fraction * 100))% of \(Self.megabytes(totalBytes))"
+            // The first second's rate is the page cache's, not the inputs'.
+            if fraction > 0.01 && fraction < 1 && seconds >= 1 { line += ", ETA \(Int(seconds * (1 - fraction) / fraction)) s" }
+        } else if currentSize > 0 && seconds >= 1 && done < currentSize && done > 0 {
+            line += ", ETA \(Int(seconds * Double(currentSize - done) / Double(done))) s"
         }
-        line += "\(Self.grouped(records)) records"
+        line += " · \(Self.grouped(records)) records"
         if seconds >= 1 { line += ", \(Self.grouped(Int(Double(records) / seconds))) records/s" }
         draw(line)
     }
 
+    static func megabytes(_ bytes: Int64) -> String {
+        bytes < 10 << 20 ? String(format: "%.1f MB", Double(bytes) / 1_048_576) : "\(grouped(Int(bytes >> 20))) MB"
+    }
+
     /// Says what the ingest is doing after the last byte was read (folding, building indexes).
-    func phase(_ what: String, file: String) {
+    func phase(_ what: String) {
         last = Date()
-        draw("\(TerminalText.safe(file)): \(what)")
+        draw("\(index)/\(max(files, index)) \(TerminalText.safe(currentFile)): \(what)")
     }
 
     func clear() {
