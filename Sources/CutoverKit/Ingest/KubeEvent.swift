@@ -3,7 +3,7 @@
 /// Field names keep the source spelling (`involvedObject` → `object*`, `source.host`).
 /// Times are UTC; `timeField` says which source field `lastSeen` came from.
 public struct KubeEvent: Sendable, Equatable {
-    public enum Shape: String, Sendable {
+    public enum Shape: String, Sendable, CaseIterable {
         case coreV1 = "core/v1"
         case eventsV1 = "events.k8s.io/v1"
         case exporter = "event-exporter"
