@@ -120,7 +120,7 @@ struct SavedQueryTests {
     static let files = ((try? FileManager.default.contentsOfDirectory(atPath: Paths.queries.path)) ?? [])
         .filter { $0.hasSuffix(".sql") }.sorted()
 
-    @Test func thereAreSavedQueries() { #expect(Self.files.count >= 5) }
+    @Test func thereAreSavedQueries() { #expect(Self.files.count >= 20) }
 
     @Test(arguments: files)
     func queryRunsAndMatchesItsColumnsHeader(file: String) throws {
@@ -136,7 +136,7 @@ struct SavedQueryTests {
         try QueryRunner(db: db).stream(
             text, parameters: Self.exampleParameters(header[2]), columns: { columnsSeen = $0 }, row: { _ in rows += 1 })
         #expect(columnsSeen == columns)
-        #expect(rows > 0 || file == "rejects.sql")
+        #expect(rows > 0 || file.hasPrefix("rejects"), "the sample has no rejects; every other query has rows")
     }
 
     /// The `--param NAME=VALUE` pairs of a saved query's Example line: a parameterised query

@@ -1,0 +1,14 @@
+-- Question: for each node that failed from a missed round, how long from its first failure to its next bootstrap?
+-- Columns:  cluster, node, first_failure, next_bootstrap, minutes
+-- Example:  cutover query failure-to-reimage
+-- next_bootstrap is NULL for a node not reimaged since: it still needs one.
+SELECT f.cluster, f.node, f.first_failure,
+       (SELECT min(b.time) FROM bootstrap_results b
+        WHERE coalesce(b.cluster, '') = coalesce(f.cluster, '') AND b.node = f.node AND b.time > f.first_failure
+          AND b.strength IN ('per_node', 'weak')) AS next_bootstrap,
+       CAST(round((julianday((SELECT min(b.time) FROM bootstrap_results b
+                              WHERE coalesce(b.cluster, '') = coalesce(f.cluster, '') AND b.node = f.node
+                                AND b.time > f.first_failure AND b.strength IN ('per_node', 'weak')))
+                   - julianday(f.first_failure)) * 1440) AS INTEGER) AS minutes
+FROM (SELECT cluster, node, min(first_seen) AS first_failure FROM attributions WHERE verdict = 'missed_round' GROUP BY cluster, node) f
+ORDER BY f.cluster, f.first_failure, f.node;
