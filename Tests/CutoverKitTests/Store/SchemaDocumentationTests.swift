@@ -60,3 +60,17 @@ struct SchemaDocumentationTests {
         }
     }
 }
+
+@Suite("datasette/metadata.json is what queries/ and docs/SCHEMA.md make")
+struct DatasetteMetadataTests {
+    @Test func theCommittedMetadataIsFresh() throws {
+        let result = try runProgram(
+            "/usr/bin/env", ["python3", Paths.repository.appendingPathComponent("scripts/datasette-metadata").path, "--check"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let data = try Data(contentsOf: Paths.repository.appendingPathComponent("datasette/metadata.json"))
+        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        let database = (object?["databases"] as? [String: Any])?["cutover"] as? [String: Any]
+        #expect((database?["queries"] as? [String: Any])?.count == SavedQueryTests.files.count)
+        #expect((database?["tables"] as? [String: Any])?.count == 18)
+    }
+}
