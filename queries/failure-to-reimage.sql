@@ -2,13 +2,16 @@
 -- Columns:  cluster, node, first_failure, next_bootstrap, minutes
 -- Example:  cutover query failure-to-reimage
 -- next_bootstrap is NULL for a node not reimaged since: it still needs one.
-SELECT f.cluster, f.node, f.first_failure,
-       (SELECT min(b.time) FROM bootstrap_results b
-        WHERE coalesce(b.cluster, '') = coalesce(f.cluster, '') AND b.node = f.node AND b.time > f.first_failure
-          AND b.strength IN ('per_node', 'weak')) AS next_bootstrap,
-       CAST(round((julianday((SELECT min(b.time) FROM bootstrap_results b
-                              WHERE coalesce(b.cluster, '') = coalesce(f.cluster, '') AND b.node = f.node
-                                AND b.time > f.first_failure AND b.strength IN ('per_node', 'weak')))
-                   - julianday(f.first_failure)) * 1440) AS INTEGER) AS minutes
-FROM (SELECT cluster, node, min(first_seen) AS first_failure FROM attributions WHERE verdict = 'missed_round' GROUP BY cluster, node) f
-ORDER BY f.cluster, f.first_failure, f.node;
+WITH first AS (
+    SELECT cluster, node, min(first_seen) AS first_failure FROM failure_results
+    WHERE verdict = 'missed_round' GROUP BY cluster, node),
+next AS (
+    SELECT f.cluster, f.node, f.first_failure,
+           (SELECT min(b.time) FROM bootstrap_results b
+            WHERE b.cluster = f.cluster AND b.node = f.node AND b.time > f.first_failure
+              AND b.strength IN ('per_node', 'weak')) AS next_bootstrap
+    FROM first f)
+SELECT nullif(cluster, '') AS cluster, node, first_failure, next_bootstrap,
+       CAST(round((julianday(next_bootstrap) - julianday(first_failure)) * 1440) AS INTEGER) AS minutes
+FROM next
+ORDER BY cluster, first_failure, node;

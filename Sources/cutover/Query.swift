@@ -29,7 +29,7 @@ struct Query: ParsableCommand {
     @Flag(name: .long, help: "List the saved queries with the question each answers.") var list = false
     @Flag(name: .long, help: "Table cells whole, however wide.") var wide = false
     @Argument(
-        help: "A saved query's name (queries/NAME.sql) or SQL text.",
+        help: "A saved query's name (queries/NAME.sql), a file of SQL, or SQL text.",
         completion: .custom { _, _, prefix in SavedQueries(directory: "queries").names().filter { $0.hasPrefix(prefix) } })
     var query: String?
 

@@ -224,10 +224,14 @@ public struct SavedQueries {
 
     public init(directory: String) { self.directory = directory }
 
-    /// The SQL of `nameOrSQL` when it names a saved query, else the text itself.
+    /// The SQL of `nameOrSQL`: a saved query's name, a file of SQL, or SQL text itself.
     public func sql(for nameOrSQL: String) throws -> String {
         let trimmed = nameOrSQL.trimmingWhitespace()
         if trimmed.contains(" ") || trimmed.contains("\n") { return trimmed }
+        // A file of SQL, by its path.
+        if trimmed.contains("/") || trimmed.hasSuffix(".sql"), let text = try? String(contentsOfFile: trimmed, encoding: .utf8) {
+            return text
+        }
         for dir in candidates() {
             let path = (dir as NSString).appendingPathComponent(trimmed.hasSuffix(".sql") ? trimmed : trimmed + ".sql")
             if let text = try? String(contentsOfFile: path, encoding: .utf8) { return text }

@@ -284,6 +284,8 @@ public enum Schema {
             FROM bootstrap_results;
         DROP TABLE bootstrap_results;
         ALTER TABLE bootstrap_results_v3 RENAME TO bootstrap_results;
+        -- The saved queries look a node's bootstraps up (failure-to-reimage, evidence-gaps-per-node).
+        CREATE INDEX bootstrap_results_by_node ON bootstrap_results(cluster, node, time);
 
         CREATE TABLE node_round_results_v3 (
             cluster          TEXT NOT NULL,
