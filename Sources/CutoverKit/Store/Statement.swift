@@ -147,6 +147,12 @@ public final class Statement {
         case SQLITE_NULL: return .null
         case SQLITE_INTEGER: return .integer(sqlite3_column_int64(handle, index))
         case SQLITE_FLOAT: return .real(sqlite3_column_double(handle, index))
+        case SQLITE_BLOB:
+            // Shown as SQLite's own literal (`x'00ff'`), never as raw bytes or dropped.
+            let count = Int(sqlite3_column_bytes(handle, index))
+            guard let bytes = sqlite3_column_blob(handle, index), count > 0 else { return .text("x''") }
+            let hex = UnsafeRawBufferPointer(start: bytes, count: count).map { String(format: "%02x", $0) }.joined()
+            return .text("x'" + hex + "'")
         default: return .text(string(index) ?? "")
         }
     }
