@@ -16,6 +16,7 @@ public enum Pipeline {
         // `cutover run .` in the folder that holds the database must not read the database.
         options.excluding.formUnion(["", "-wal", "-shm", "-journal", ".lock"].map { dbPath + $0 })
         let summary = try Ingester(store: store, options: options, progress: progress).ingest(paths)
+        try store.recordRun(paths: paths, cluster: options.cluster, summary: summary)
         if options.exclusive { try store.endExclusive() }
         return summary
     }

@@ -269,6 +269,20 @@ public final class EventStore {
         CREATE INDEX IF NOT EXISTS kube_events_by_reason ON kube_events(reason);
         """
 
+    /// Records an ingest in `ingest_runs` (shown by the `meta` view).
+    public func recordRun(paths: [String], cluster: String?, summary: IngestSummary) throws {
+        let arguments = "[" + paths.map(JSONText.quote).joined(separator: ",") + "]"
+        try db.prepare(
+            """
+            INSERT INTO ingest_runs (ran_at, cutover_version, arguments, cluster, files, records, rejects)
+            VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?1, ?2, ?3, ?4, ?5, ?6)
+            """
+        ).run([
+            .text(CutoverVersion.current), .text(arguments), SQLValue(cluster), .integer(Int64(summary.files.count)),
+            .integer(Int64(summary.kubeEvents + summary.activityRecords)), .integer(Int64(summary.rejects)),
+        ])
+    }
+
     /// Widens the stored first/last sighting of each node, per cluster label.
     func recordSightings(_ sightings: [NodeSighting.Key: NodeSighting]) throws {
         let s = try db.prepare(

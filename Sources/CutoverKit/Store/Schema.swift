@@ -363,6 +363,32 @@ public enum Schema {
             sources_seen     INTEGER NOT NULL
         ) STRICT;
 
+        -- Each ingest, with what it was given.
+        CREATE TABLE ingest_runs (
+            run_id           INTEGER PRIMARY KEY,
+            ran_at           TEXT NOT NULL,
+            cutover_version  TEXT NOT NULL,
+            arguments        TEXT NOT NULL,
+            cluster          TEXT,
+            files            INTEGER NOT NULL,
+            records          INTEGER NOT NULL,
+            rejects          INTEGER NOT NULL
+        ) STRICT;
+
+        -- What built this database: the schema, then every ingest and correlation in order.
+        CREATE VIEW meta AS
+            SELECT 'schema' AS what, NULL AS ran_at, NULL AS cutover_version, 'version 3' AS details
+            UNION ALL
+            SELECT 'ingest', ran_at, cutover_version,
+                   arguments || coalesce(' --cluster ' || cluster, '') || ': ' || files || ' file(s), ' || records
+                       || ' records, ' || rejects || ' rejects'
+            FROM ingest_runs
+            UNION ALL
+            SELECT 'correlate', ran_at, cutover_version,
+                   'playbook ' || playbook_source || ', milestones ' || given || coalesce(', cluster ' || given_cluster, '')
+            FROM correlation_runs
+            ORDER BY 2;
+
         CREATE VIEW clusters AS
             SELECT nullif(cluster, '') AS cluster, name, resource_id, subscription, resource_group, node_resource_group,
                    events_correlated, activity_correlated, nodes, failures

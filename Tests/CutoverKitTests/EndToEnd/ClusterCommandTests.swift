@@ -119,6 +119,18 @@ struct ClusterCommandTests {
         #expect(everything.status == 0, "\(everything.stdout)")
     }
 
+    /// The `meta` view says what built the database: its schema, each ingest, each correlation.
+    @Test func metaRecordsWhatBuiltTheDatabase() throws {
+        let dir = Paths.temporaryDirectory()
+        _ = try runCutover(["ingest", "--cluster", "aks-x", Paths.samples.appendingPathComponent("logs/kube").path], in: dir)
+        _ = try runCutover(["correlate", "--playbook", "current-docs"], in: dir)
+        let db = try Database(path: dir.appendingPathComponent("cutover.sqlite").path, readOnly: true)
+        let rows = try db.rows("SELECT what, cutover_version, details FROM meta").map { $0.map(\.text) }
+        #expect(rows.map { $0[0] } == ["schema", "ingest", "correlate"], "\(rows)")
+        #expect(rows[1][1] == CutoverVersion.current && rows[1][2].contains("--cluster aks-x: 2 file(s)"), "\(rows[1])")
+        #expect(rows[2][2].hasPrefix("playbook current-docs, milestones {}"), "\(rows[2])")
+    }
+
     /// `status` re-runs a stale correlation as the user last asked, never with its own defaults.
     @Test func statusKeepsThePlaybookAndMilestonesTheUserChose() throws {
         let dir = Paths.temporaryDirectory()

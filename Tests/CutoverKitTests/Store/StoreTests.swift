@@ -14,7 +14,7 @@ struct StoreTests {
         #expect(try db.int("PRAGMA user_version") == Schema.version)
         #expect(try db.scalar("PRAGMA journal_mode") == .text("wal"))
         let views = try db.rows("SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name").map { $0[0].text }
-        #expect(views == ["attributions", "clusters", "milestones", "node_rounds", "round_cohorts"])
+        #expect(views == ["attributions", "clusters", "meta", "milestones", "node_rounds", "round_cohorts"])
     }
 
     /// A database from the first release (schema 1) keeps its rows and gains the new columns;
