@@ -44,7 +44,7 @@ public struct Cluster: Sendable, Equatable, Hashable {
 ///
 /// `/SUBSCRIPTIONS/3F2B…/RESOURCEGROUPS/MC_RG-PROD_AKS-PROD_WESTEUROPE/PROVIDERS/…` → subscription
 /// `3f2b…`, resource group `mc_rg-prod_aks-prod_westeurope`.
-struct ResourcePath: Sendable, Equatable {
+struct ResourcePath: Sendable {
     var key: String
     var subscription: String?
     var resourceGroup: String?
@@ -63,8 +63,6 @@ struct ResourcePath: Sendable, Equatable {
             managedCluster = ("/" + parts[...(i + 2)].joined(separator: "/"), parts[i + 2])
         }
     }
-
-    static func == (a: ResourcePath, b: ResourcePath) -> Bool { a.key == b.key }
 
     /// "subscription/resource group", the key of a resource group across subscriptions.
     var groupKey: String? {

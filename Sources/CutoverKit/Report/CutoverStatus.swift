@@ -41,8 +41,6 @@ public struct CutoverStatus: Sendable, Equatable {
         return missingEvidence.isEmpty ? .safe : .unknown
     }
 
-    public var isSafe: Bool { verdict == .safe }
-
     /// Reads one cluster's status from a correlated database.
     public static func read(_ db: Database, cluster: Cluster = .unnamed) throws -> CutoverStatus {
         let c = [SQLValue.text(cluster.label)]
