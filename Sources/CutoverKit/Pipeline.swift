@@ -14,7 +14,7 @@ public enum Pipeline {
         let store = try EventStore(path: dbPath, exclusive: options.exclusive)
         var options = options
         // `cutover run .` in the folder that holds the database must not read the database.
-        options.excluding.formUnion(["", "-wal", "-shm", "-journal", ".lock"].map { dbPath + $0 })
+        options.excluding.formUnion(databaseFiles(dbPath))
         let summary = try Ingester(store: store, options: options, progress: progress).ingest(paths)
         try store.recordRun(paths: paths, cluster: options.cluster, summary: summary)
         if options.exclusive { try store.endExclusive() }
@@ -68,6 +68,11 @@ public enum Pipeline {
 }
 
 extension Pipeline {
+    /// The database's own files, never inputs: itself, its WAL, shared memory, journal and lock.
+    static func databaseFiles(_ dbPath: String) -> Set<String> {
+        Set(["", "-wal", "-shm", "-journal", ".lock"].map { dbPath + $0 })
+    }
+
     /// The input files the database at `dbPath` holds that are not among `paths` (by path or
     /// by content): another run's incident. Nil when there are none, or no database yet.
     public static func otherInputs(dbPath: String, paths: [String]) throws -> (count: Int, example: String)? {
@@ -75,9 +80,7 @@ extension Pipeline {
         let db = try ResultStore(path: dbPath).db
         let stored = try db.rows("SELECT path, content_hash, size FROM sources ORDER BY source_id")
         guard !stored.isEmpty else { return nil }
-        let files = Ingester.expand(
-            paths, excluding: Set(["", "-wal", "-shm", "-journal", ".lock"].map { dbPath + $0 })
-        ).files
+        let files = Ingester.expand(paths, excluding: databaseFiles(dbPath)).files
         let given = Set(files.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
         var other = stored.filter { !given.contains(URL(fileURLWithPath: $0[0].text).standardizedFileURL.path) }
         if !other.isEmpty {

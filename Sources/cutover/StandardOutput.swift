@@ -8,15 +8,13 @@ enum StandardOutput {
     static func ignoreBrokenPipes() { signal(SIGPIPE, SIG_IGN) }
 
     static func write(_ text: String) throws {
-        var bytes = Array(text.utf8)
+        let bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Foundation.write(1, $0.baseAddress! + offset, $0.count - offset) }
+            let n = bytes.withUnsafeBytes { Foundation.write(1, $0.baseAddress! + offset, $0.count - offset) }
             if n < 0 {
                 if errno == EINTR { continue }
-                let reason = String(cString: strerror(errno))
-                bytes.removeAll()
-                throw CommandError("cannot write to standard output: \(reason)")
+                throw CommandError("cannot write to standard output: \(String(cString: strerror(errno)))")
             }
             offset += n
         }

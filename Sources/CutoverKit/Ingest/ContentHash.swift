@@ -29,11 +29,11 @@ public enum ContentHash {
                 throw IngestError.unreadable(path: path, reason: "read failed: \(error.localizedDescription)")
             }
             data.withUnsafeBytes { raw in
-                var at = size
-                for byte in raw {
-                    if let prefix, at == prefix { prefixHash = hash }
+                // Where the prefix ends inside this chunk, its digest is the hash so far.
+                let cut = prefix.map { Int($0 - size) }.flatMap { (0..<raw.count).contains($0) ? $0 : nil }
+                for (k, byte) in raw.enumerated() {
+                    if k == cut { prefixHash = hash }
                     hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-                    at += 1
                 }
             }
             size += Int64(data.count)

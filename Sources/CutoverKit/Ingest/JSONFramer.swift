@@ -80,6 +80,9 @@ public struct JSONFramer {
 
     private static let snippetBytes = 200
     private static let containerKeys: [[UInt8]] = [Array("items".utf8), Array("records".utf8), Array("value".utf8)]
+    /// A key a List or page has: its records array's or one of the others.
+    private static func isWrapperKey(_ key: [UInt8]) -> Bool { containerKeys.contains(key) || wrapperKeys.contains(key) }
+
     private static let metadataKey = Array("metadata".utf8)
     /// Keys of an object's metadata that a List's metadata never has.
     private static let recordMetadataKeys: [[UInt8]] = [
@@ -234,9 +237,7 @@ public struct JSONFramer {
                                 if JSONFramer.recordMetadataKeys.contains(key) { onlyWrapperKeys = false }
                             } else {
                                 lastKey = key
-                                if !JSONFramer.containerKeys.contains(key) && !JSONFramer.wrapperKeys.contains(key) {
-                                    onlyWrapperKeys = false
-                                }
+                                if !JSONFramer.isWrapperKey(key) { onlyWrapperKeys = false }
                             }
                         }
                     } else if collectingKey && key.count < 16 {
@@ -324,9 +325,7 @@ public struct JSONFramer {
                         inString = false
                         if collectingKey {
                             collectingKey = false
-                            if tailKey == nil && !JSONFramer.wrapperKeys.contains(key) && !JSONFramer.containerKeys.contains(key) {
-                                tailKey = key
-                            }
+                            if tailKey == nil && !JSONFramer.isWrapperKey(key) { tailKey = key }
                         }
                     } else if collectingKey && key.count < 32 {
                         key.append(b)
