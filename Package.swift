@@ -9,7 +9,10 @@ let package = Package(
     ],
     dependencies: [
         // The command line only: subcommands, options, generated --help.
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // SHA-256 of every input file: the manifest's key, and the check that `cutover show`
+        // prints the bytes that were ingested.
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         .systemLibrary(
@@ -24,7 +27,7 @@ let package = Package(
         ),
         .target(
             name: "CutoverKit",
-            dependencies: ["CSQLite", "CZlib"]
+            dependencies: ["CSQLite", "CZlib", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .executableTarget(
             name: "cutover",

@@ -15,7 +15,7 @@ struct Cutover: ParsableCommand {
               cutover run samples/logs --out postmortem.md
             """,
         version: CutoverVersion.current,
-        subcommands: [Run.self, Ingest.self, Correlate.self, Report.self, Status.self, Query.self, Simulate.self]
+        subcommands: [Run.self, Ingest.self, Correlate.self, Report.self, Status.self, Query.self, Show.self, Simulate.self]
     )
 }
 

@@ -1,9 +1,11 @@
+import Crypto
 import Foundation
 
-/// A 64-bit FNV-1a digest of a file's bytes as stored on disk (compressed or not).
+/// The SHA-256 of a file's bytes as stored on disk (compressed or not), as lower-case hex.
 ///
-/// Keys the source manifest: the same export handed in twice, under any name, is
-/// recognised and skipped. Not a security hash; collisions need the same size too.
+/// Keys the source manifest: the same export handed in twice, under any name, is recognised
+/// and skipped; `cutover show` checks with it that the file still holds the bytes ingested.
+/// (A database from before schema version 4 keeps the 16-digit FNV-1a 64 it was keyed on.)
 public enum ContentHash {
     public static func of(path: String) throws(IngestError) -> (hash: String, size: Int64) {
         let (hash, size, _) = try of(path: path, prefix: nil)
@@ -17,9 +19,10 @@ public enum ContentHash {
             throw IngestError.unreadable(path: path, reason: "cannot open the file")
         }
         defer { try? handle.close() }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var hasher = SHA256()
         var size: Int64 = 0
-        var prefixHash: UInt64?
+        var prefixHash: String?
+        if prefix == 0 { prefixHash = hex(hasher.finalize()) }
         while true {
             let data: Data
             do {
@@ -30,20 +33,28 @@ public enum ContentHash {
             }
             data.withUnsafeBytes { raw in
                 // Where the prefix ends inside this chunk, its digest is the hash so far.
-                let cut = prefix.map { Int($0 - size) }.flatMap { (0..<raw.count).contains($0) ? $0 : nil }
-                for (k, byte) in raw.enumerated() {
-                    if k == cut { prefixHash = hash }
-                    hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+                if let prefix, prefix > size, prefix <= size + Int64(raw.count) {
+                    let cut = Int(prefix - size)
+                    hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: raw[..<cut]))
+                    prefixHash = hex(hasher.finalize())
+                    hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: raw[cut...]))
+                } else {
+                    hasher.update(bufferPointer: raw)
                 }
             }
             size += Int64(data.count)
         }
-        if let prefix, size == prefix { prefixHash = hash }
-        return (hex(hash), size, prefixHash.map(hex))
+        return (hex(hasher.finalize()), size, prefix.flatMap { $0 <= size ? prefixHash : nil })
     }
 
-    private static func hex(_ value: UInt64) -> String {
-        let hex = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+    static func hex(_ digest: SHA256.Digest) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for byte in digest {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -167,8 +167,8 @@ public final class Ingester {
                     for (item, position, range) in batch.items {
                         if let resume, position.offset <= resume.lastOffset {
                             switch item {
-                            case .kubeEvent(let event):
-                                store.count(event)
+                            case .kubeEvent(let hasUID):
+                                store.count(hasUID: hasUID)
                                 summary.kubeEvents += 1
                             case .activity: summary.activityRecords += 1
                             case .skipped: summary.skipped += 1
@@ -176,13 +176,13 @@ public final class Ingester {
                             }
                             continue
                         }
-                        let raw = UnsafeRawBufferPointer(rebasing: arena[range])
+                        let values = batch.values[range]
                         switch item {
-                        case .kubeEvent(let event):
-                            try store.insert(event, raw: raw, source: source, position: position)
+                        case .kubeEvent(let hasUID):
+                            try store.insertEvent(values, hasUID: hasUID, arena: arena, source: source, position: position)
                             summary.kubeEvents += 1
                         case .activity(let record):
-                            if try !store.insert(record, raw: raw, source: source, position: position) {
+                            if try !store.insertActivity(record, values, arena: arena, source: source, position: position) {
                                 summary.duplicates += 1
                             }
                             summary.activityRecords += 1

@@ -3,17 +3,20 @@ import Foundation
 /// A run of consecutive records parsed from one input, handed from the parsing thread to
 /// the thread that writes SQLite.
 ///
-/// The raw bytes of every record live in one arena; each item points into it, so a batch
-/// costs one allocation for its bytes whatever its size.
+/// Each record is already its row: the values the writer binds, with the bytes of its JSON
+/// columns and residue in one arena, so a batch costs a few allocations whatever its size.
 struct ParsedBatch: Sendable {
     enum Item: Sendable {
-        case kubeEvent(KubeEvent)
+        case kubeEvent(hasUID: Bool)
         case activity(ActivityRecord)
         case skipped
         case reject(reason: String, snippet: [UInt8])
     }
 
-    var items: [(item: Item, position: RecordPosition, raw: Range<Int>)] = []
+    /// Each item with its row's values (`RecordLayout.insertColumns` up to `extra`) in `values`.
+    var items: [(item: Item, position: RecordPosition, values: Range<Int>)] = []
+    var values: [StoredValue] = []
+    /// The bytes that `StoredValue.bytes` point at: JSON columns and residues.
     var arena: [UInt8] = []
     /// Decompressed bytes read from the input when this batch was cut.
     var bytesRead: Int64 = 0
@@ -31,6 +34,7 @@ struct ParsedBatch: Sendable {
     /// Empties the batch for reuse, keeping its storage.
     mutating func reset() {
         items.removeAll(keepingCapacity: true)
+        values.removeAll(keepingCapacity: true)
         arena.removeAll(keepingCapacity: true)
         bytesRead = 0
         diskOffset = 0
@@ -40,10 +44,15 @@ struct ParsedBatch: Sendable {
         evidence = FileEvidence()
     }
 
-    mutating func append(_ item: Item, position: RecordPosition, raw: UnsafeRawBufferPointer?) {
-        let start = arena.count
-        if let raw { arena.append(contentsOf: raw) }
-        items.append((item, position, start..<arena.count))
+    mutating func append(_ item: Item, position: RecordPosition) {
+        items.append((item, position, values.count..<values.count))
+    }
+
+    /// Appends an item whose row `encode` writes into `values` and `arena`.
+    mutating func append(_ item: Item, position: RecordPosition, encode: (inout [StoredValue], inout [UInt8]) -> Void) {
+        let start = values.count
+        encode(&values, &arena)
+        items.append((item, position, start..<values.count))
     }
 }
 
@@ -83,7 +92,8 @@ final class ParseWorker: @unchecked Sendable {
             return batch
         }
         var batch = ParsedBatch()
-        batch.arena.reserveCapacity(batchSize * 1024)
+        batch.arena.reserveCapacity(batchSize * 64)
+        batch.values.reserveCapacity(batchSize * RecordLayout.kubeEvents.insertColumns.count)
         return batch
     }
 
@@ -109,6 +119,8 @@ final class ParseWorker: @unchecked Sendable {
         var framer = JSONFramer(maxRecordBytes: maxRecordBytes)
         var json = JSONIndex()
         let decoder = RecordDecoder()
+        var kubeRows = RowEncoder(.kubeEvents)
+        var activityRows = RowEncoder(.activityRecords)
         var batch = nextBatch()
         var sightings: [NodeSighting.Key: NodeSighting] = [:]
         let defaultCluster = self.defaultCluster
@@ -138,21 +150,25 @@ final class ParseWorker: @unchecked Sendable {
                             sightings[key, default: NodeSighting(first: event.firstSeen, last: event.lastSeen)].widen(event)
                         }
                         evidence.add(event)
-                        batch.append(.kubeEvent(event), position: position, raw: bytes)
+                        batch.append(.kubeEvent(hasUID: event.uid != nil), position: position) { values, arena in
+                            kubeRows.encode(json, event, into: &values, arena: &arena)
+                        }
                     case .activity(let record):
                         evidence.add(record)
-                        batch.append(.activity(record), position: position, raw: bytes)
-                    case .skipped: batch.append(.skipped, position: position, raw: nil)
+                        batch.append(.activity(record), position: position) { values, arena in
+                            activityRows.encode(json, record, into: &values, arena: &arena)
+                        }
+                    case .skipped: batch.append(.skipped, position: position)
                     }
                 } catch let error as JSONIndex.SyntaxError {
-                    batch.append(.reject(reason: error.description, snippet: Array(bytes.prefix(200))), position: position, raw: nil)
+                    batch.append(.reject(reason: error.description, snippet: Array(bytes.prefix(200))), position: position)
                 } catch let error as DecodeError {
-                    batch.append(.reject(reason: error.reason, snippet: Array(bytes.prefix(200))), position: position, raw: nil)
+                    batch.append(.reject(reason: error.reason, snippet: Array(bytes.prefix(200))), position: position)
                 } catch {
-                    batch.append(.reject(reason: "\(error)", snippet: Array(bytes.prefix(200))), position: position, raw: nil)
+                    batch.append(.reject(reason: "\(error)", snippet: Array(bytes.prefix(200))), position: position)
                 }
             case .invalid(let reason, let snippet, let position):
-                batch.append(.reject(reason: reason, snippet: snippet), position: position, raw: nil)
+                batch.append(.reject(reason: reason, snippet: snippet), position: position)
             }
             if batch.items.count >= self.batchSize && open {
                 batch.bytesRead = self.reader.offset

@@ -2,10 +2,10 @@ import Foundation
 
 /// The ingest side of the database: sources, events, activity records and rejects.
 ///
-/// In: typed records with their raw bytes and position. Out: rows. Kubernetes events are
-/// appended, then folded per file (`foldEvents`): rows that share a `dedupe_key` (the event
-/// uid) become one, with the highest count, the earliest first sighting and the latest last
-/// sighting, message and raw record. Appending and folding afterwards is what makes a bulk
+/// In: rows already encoded by the parse thread (`RecordLayout`, `RowEncoder`) with their
+/// position. Out: rows. Kubernetes events are appended, then folded per file (`foldEvents`):
+/// rows that share a uid become one, with the highest count, the earliest first sighting and
+/// the latest last sighting and message. Appending and folding afterwards is what makes a bulk
 /// load fast: keeping a unique index on random uids up to date row by row cost 12 s per
 /// million events (docs/PERFORMANCE.md). Activity records dedupe on a natural key as they come.
 /// Rejects are unique per (source, position), so a re-run never doubles them.
@@ -16,21 +16,6 @@ public final class EventStore {
     private let insertReject: Statement
     private let sameNaturalKey: Statement
     private let adoptID: Statement
-    private static let insertEventSQL =
-        """
-        INSERT INTO kube_events (dedupe_key, uid, cluster, namespace, name, object_kind, object_namespace,
-            object_name, object_uid, field_path, reason, message, type, source_component, source_host,
-            first_seen, last_seen, time_field, count, shape, source_id, position, raw)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)
-        """
-    private static let insertActivitySQL =
-        """
-        INSERT INTO activity_records (dedupe_key, event_data_id, operation_id, correlation_id, operation_name,
-            operation, status, time, time_field, resource_id, resource_key, caller, category, status_message,
-            request_body, response_body, shape, source_id, position, raw)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
-        ON CONFLICT (dedupe_key) DO NOTHING
-        """
     private static let insertRejectSQL =
         "INSERT OR IGNORE INTO rejects (source_id, position, line, reason, snippet) VALUES (?1, ?2, ?3, ?4, ?5)"
 
@@ -67,8 +52,8 @@ public final class EventStore {
             try db.execute("PRAGMA journal_mode = WAL")
         }
         try Schema.migrate(db)
-        insertEvent = try db.prepare(EventStore.insertEventSQL)
-        insertActivity = try db.prepare(EventStore.insertActivitySQL)
+        insertEvent = try db.prepare(RecordLayout.kubeEvents.insertSQL)
+        insertActivity = try db.prepare(RecordLayout.activityRecords.insertSQL + " ON CONFLICT (dedupe_key) DO NOTHING")
         insertReject = try db.prepare(EventStore.insertRejectSQL)
         sameNaturalKey = try db.prepare("SELECT 1 FROM activity_records WHERE dedupe_key >= ?1 AND dedupe_key < ?2 LIMIT 1")
         adoptID = try db.prepare("UPDATE activity_records SET dedupe_key = ?1, event_data_id = ?2 WHERE dedupe_key = ?3")
@@ -174,45 +159,43 @@ public final class EventStore {
     }
 
     /// Counts an event of the current file towards its totals (stored now or by an interrupted run).
-    public func count(_ e: KubeEvent) {
-        if e.uid == nil { pendingUIDLessEvents += 1 } else { pendingUIDEvents += 1 }
+    func count(hasUID: Bool) {
+        if hasUID { pendingUIDEvents += 1 } else { pendingUIDLessEvents += 1 }
     }
 
-    public func insert(_ e: KubeEvent, raw: UnsafeRawBufferPointer, source: Int64, position: RecordPosition) throws {
-        count(e)
-        let s = insertEvent
-        try s.bind(1, e.dedupeKey)
-        try s.bind(2, e.uid)
-        try s.bind(3, e.cluster)
-        try s.bind(4, e.namespace)
-        try s.bind(5, e.name)
-        try s.bind(6, e.objectKind)
-        try s.bind(7, e.objectNamespace)
-        try s.bind(8, e.objectName)
-        try s.bind(9, e.objectUID)
-        try s.bind(10, e.fieldPath)
-        try s.bind(11, e.reason)
-        try s.bind(12, e.message)
-        try s.bind(13, e.type)
-        try s.bind(14, e.sourceComponent)
-        try s.bind(15, e.sourceHost)
-        try s.bind(16, e.firstSeen.description)
-        try s.bind(17, e.lastSeen.description)
-        try s.bind(18, e.timeField)
-        try s.bind(19, e.count)
-        try s.bind(20, e.shape.rawValue)
-        try s.bind(21, source)
-        try s.bind(22, position.offset)
-        try s.bind(23, bytes: raw)
+    /// Binds a row's values (`RecordLayout.insertColumns` order) and its place in the input, and steps.
+    private func insert(
+        _ s: Statement, _ values: ArraySlice<StoredValue>, arena: UnsafeRawBufferPointer, source: Int64, position: RecordPosition
+    ) throws {
+        var index: Int32 = 1
+        for value in values {
+            switch value {
+            case .null: try s.bind(index, nil as String?)
+            case .integer(let v): try s.bind(index, v)
+            case .text(let v): try s.bind(index, v)
+            case .bytes(let range): try s.bind(index, bytes: UnsafeRawBufferPointer(rebasing: arena[range]))
+            }
+            index += 1
+        }
+        try s.bind(index, source)
+        try s.bind(index + 1, position.offset)
         defer { s.reset() }
         try s.step()
+    }
+
+    func insertEvent(
+        _ values: ArraySlice<StoredValue>, hasUID: Bool, arena: UnsafeRawBufferPointer, source: Int64, position: RecordPosition
+    ) throws {
+        count(hasUID: hasUID)
+        try insert(insertEvent, values, arena: arena, source: source, position: position)
     }
 
     /// Inserts an activity record; false when the same record was stored before: the same
     /// eventDataId and natural key, or – for a shape without eventDataId, or a row stored from
     /// one – the same natural key.
-    @discardableResult
-    public func insert(_ r: ActivityRecord, raw: UnsafeRawBufferPointer, source: Int64, position: RecordPosition) throws -> Bool {
+    func insertActivity(
+        _ r: ActivityRecord, _ values: ArraySlice<StoredValue>, arena: UnsafeRawBufferPointer, source: Int64, position: RecordPosition
+    ) throws -> Bool {
         let prefix = r.naturalKey + "|"
         if let id = r.eventDataId {
             // A copy without eventDataId stands for one record with it: the first that comes
@@ -227,29 +210,7 @@ public final class EventStore {
             sameNaturalKey.reset()
             if found { return false }
         }
-        let s = insertActivity
-        try s.bind(1, r.dedupeKey)
-        try s.bind(2, r.eventDataId)
-        try s.bind(3, r.operationId)
-        try s.bind(4, r.correlationId)
-        try s.bind(5, r.operationName)
-        try s.bind(6, r.operation)
-        try s.bind(7, r.status)
-        try s.bind(8, r.time.description)
-        try s.bind(9, r.timeField)
-        try s.bind(10, r.resourceId)
-        try s.bind(11, r.resourceKey)
-        try s.bind(12, r.caller)
-        try s.bind(13, r.category)
-        try s.bind(14, r.statusMessage)
-        try s.bind(15, r.requestBody)
-        try s.bind(16, r.responseBody)
-        try s.bind(17, r.shape.rawValue)
-        try s.bind(18, source)
-        try s.bind(19, position.offset)
-        try s.bind(20, bytes: raw)
-        defer { s.reset() }
-        try s.step()
+        try insert(insertActivity, values, arena: arena, source: source, position: position)
         return db.changes > 0
     }
 
@@ -264,8 +225,9 @@ public final class EventStore {
         try s.step()
     }
 
+    /// The indexes events need: folding repeats by uid, correlation's read by reason.
     static let eventIndexesSQL = """
-        CREATE INDEX IF NOT EXISTS kube_events_by_key ON kube_events(dedupe_key);
+        CREATE INDEX IF NOT EXISTS kube_events_by_uid ON kube_events(uid) WHERE uid IS NOT NULL;
         CREATE INDEX IF NOT EXISTS kube_events_by_reason ON kube_events(reason);
         """
 
@@ -310,40 +272,65 @@ public final class EventStore {
     /// Drops the event indexes for a bulk load; `foldEvents` builds them again, sorted, which
     /// is several times cheaper than keeping them up to date row by row.
     public func beginBulkLoad() throws {
-        try db.execute("DROP INDEX IF EXISTS kube_events_by_key; DROP INDEX IF EXISTS kube_events_by_reason;")
+        try db.execute("DROP INDEX IF EXISTS kube_events_by_uid; DROP INDEX IF EXISTS kube_events_by_reason;")
     }
 
-    /// Restores the indexes if a bulk load dropped them, then folds every key that rows after
-    /// `after` share with another row. Run inside the file's last transaction. Returns the
-    /// number of rows folded away.
+    /// Restores the indexes if a bulk load dropped them, then folds the repeats among the rows
+    /// after `after` and the rows before them: rows with one uid, and rows without a uid that
+    /// agree on cluster, object, reason, host, first sighting and message (`KubeEvents` has
+    /// no uid). Run inside the file's last transaction. Returns the number of rows folded away.
     @discardableResult
     public func foldEvents(after: Int64) throws -> Int {
         try db.execute(EventStore.eventIndexesSQL)
         try db.execute(
             "CREATE TEMP TABLE IF NOT EXISTS fold_keys (k TEXT PRIMARY KEY, c INTEGER, f TEXT, keep INTEGER); DELETE FROM fold_keys;")
-        let scope = after == 0 ? "" : "WHERE dedupe_key IN (SELECT dedupe_key FROM kube_events WHERE event_id > ?1)"
-        // Find the shared keys from the index alone, then read rows for those keys only.
+        let scope = after == 0 ? "" : "AND uid IN (SELECT uid FROM kube_events WHERE event_id > ?1 AND uid IS NOT NULL)"
+        // Find the shared uids from the index alone, then read rows for those uids only.
         try db.prepare(
-            "INSERT INTO fold_keys (k) SELECT dedupe_key FROM kube_events \(scope) GROUP BY dedupe_key HAVING count(*) > 1"
+            "INSERT INTO fold_keys (k) SELECT uid FROM kube_events WHERE uid IS NOT NULL \(scope) GROUP BY uid HAVING count(*) > 1"
         ).run(after == 0 ? [] : [.integer(after)])
+        var folded = 0
+        if try db.int("SELECT count(*) FROM fold_keys") > 0 {
+            try db.execute(
+                """
+                UPDATE fold_keys SET
+                    c = (SELECT max(count) FROM kube_events e WHERE e.uid = fold_keys.k),
+                    f = (SELECT min(first_seen) FROM kube_events e WHERE e.uid = fold_keys.k),
+                    keep = (SELECT event_id FROM kube_events e WHERE e.uid = fold_keys.k
+                            ORDER BY last_seen DESC, count DESC, event_id LIMIT 1);
+                UPDATE kube_events SET count = fold_keys.c, first_seen = fold_keys.f,
+                    \(RecordLayout.kubeEvents.preservingUpdate(row: "kube_events.", count: "fold_keys.c", first: "fold_keys.f", last: nil))
+                    FROM fold_keys WHERE kube_events.event_id = fold_keys.keep;
+                DELETE FROM kube_events WHERE event_id IN (
+                    SELECT e.event_id FROM fold_keys JOIN kube_events e ON e.uid = fold_keys.k WHERE e.event_id <> fold_keys.keep);
+                """)
+            folded = db.changes
+        }
+        try db.execute("DELETE FROM fold_keys")
+        if pendingUIDLessEvents > 0 { folded += try foldNaturalKeys() }
+        return folded + (try foldTwins(after: after))
+    }
+
+    /// Rows without a uid that are one occurrence series become one: the highest count, on
+    /// the row last seen latest.
+    private func foldNaturalKeys() throws -> Int {
+        let key = "cluster, object_namespace, object_kind, object_name, reason, source_host, first_seen, message"
         try db.execute(
             """
-            UPDATE fold_keys SET
-                c = (SELECT max(count) FROM kube_events e WHERE e.dedupe_key = fold_keys.k),
-                f = (SELECT min(first_seen) FROM kube_events e WHERE e.dedupe_key = fold_keys.k),
-                keep = (SELECT event_id FROM kube_events e WHERE e.dedupe_key = fold_keys.k
-                        ORDER BY last_seen DESC, count DESC, event_id LIMIT 1);
-            UPDATE kube_events SET count = fold_keys.c, first_seen = fold_keys.f
-                FROM fold_keys WHERE kube_events.event_id = fold_keys.keep;
-            """)
-        try db.execute(
-            """
-            DELETE FROM kube_events WHERE event_id IN (
-                SELECT e.event_id FROM fold_keys JOIN kube_events e ON e.dedupe_key = fold_keys.k WHERE e.event_id <> fold_keys.keep)
+            DROP TABLE IF EXISTS temp.fold_series;
+            CREATE TEMP TABLE fold_series AS SELECT * FROM (
+                SELECT event_id, row_number() OVER w AS r, count(*) OVER p AS n, max(count) OVER p AS c
+                FROM kube_events WHERE uid IS NULL
+                WINDOW p AS (PARTITION BY \(key)), w AS (PARTITION BY \(key) ORDER BY last_seen DESC, count DESC, event_id))
+            WHERE n > 1;
+            UPDATE kube_events SET count = s.c,
+                \(RecordLayout.kubeEvents.preservingUpdate(row: "kube_events.", count: "s.c", first: nil, last: nil))
+                FROM fold_series s WHERE s.r = 1 AND kube_events.event_id = s.event_id;
+            DELETE FROM kube_events WHERE event_id IN (SELECT event_id FROM fold_series WHERE r > 1);
             """)
         let folded = db.changes
-        try db.execute("DELETE FROM fold_keys")
-        return folded + (try foldTwins(after: after))
+        try db.execute("DROP TABLE temp.fold_series")
+        return folded
     }
 
     /// Shapes without a uid (Container Insights `KubeEvents`) can carry the same event as a
@@ -368,7 +355,9 @@ public final class EventStore {
         ).run([.integer(after)])
         try db.execute(
             """
-            UPDATE kube_events SET count = max(kube_events.count, t.c), last_seen = max(kube_events.last_seen, t.l)
+            UPDATE kube_events SET count = max(kube_events.count, t.c), last_seen = max(kube_events.last_seen, t.l),
+                \(RecordLayout.kubeEvents.preservingUpdate(
+                    row: "kube_events.", count: "max(kube_events.count, t.c)", first: nil, last: "max(kube_events.last_seen, t.l)"))
               FROM (SELECT oid, max(c) AS c, max(l) AS l FROM twins GROUP BY oid) t WHERE kube_events.event_id = t.oid;
             DELETE FROM kube_events WHERE event_id IN (SELECT nid FROM twins);
             """)

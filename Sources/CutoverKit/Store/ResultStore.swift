@@ -73,6 +73,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Another cutover kept writing to the database for longer than this one would wait.
     case busy(String, waited: Double)
     case lockUnavailable(String, reason: String)
+    /// A row asked for by id that the database does not have.
+    case noSuchRow(String)
 
     public var description: String {
         switch self {
@@ -83,6 +85,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "run again when it is done, or give --wait SECONDS"
         case .lockUnavailable(let path, let reason):
             return "cannot take the writer lock \(path): \(reason)"
+        case .noSuchRow(let what):
+            return what
         }
     }
 }

@@ -430,9 +430,225 @@ public enum Schema {
             SELECT nullif(r.cluster, '') AS cluster, r.node, n.vmss, n.instance_id, n.pool, r.round, r.bootstrapped_at, r.status
             FROM node_round_results r LEFT JOIN node_results n ON n.cluster = r.cluster AND n.node = r.node;
         """,
+        // 4: every field of every record in a column, the rest in `extra`, no `raw` copy of the
+        // record (RecordLayout); `kube_events_json` / `activity_records_json` give records back.
+        // The old tables are re-encoded from their `raw` by `reencodeVersion3` after this SQL,
+        // then `afterReencoding` builds the indexes and views.
+        """
+        DROP INDEX IF EXISTS kube_events_by_key;
+        DROP INDEX IF EXISTS kube_events_by_reason;
+        DROP INDEX IF EXISTS activity_records_by_operation;
+        ALTER TABLE kube_events RENAME TO kube_events_v3;
+        ALTER TABLE activity_records RENAME TO activity_records_v3;
+
+        CREATE TABLE kube_events (
+            event_id                INTEGER PRIMARY KEY,
+            cluster                 TEXT,
+            uid                     TEXT,
+            namespace               TEXT,
+            name                    TEXT,
+            object_kind             TEXT,
+            object_namespace        TEXT,
+            object_name             TEXT,
+            object_uid              TEXT,
+            field_path              TEXT,
+            reason                  TEXT,
+            message                 TEXT,
+            type                    TEXT,
+            source_component        TEXT,
+            source_host             TEXT,
+            count                   INTEGER NOT NULL,
+            api_version             TEXT,
+            kind                    TEXT,
+            resource_version        TEXT,
+            object_api_version      TEXT,
+            object_resource_version TEXT,
+            reporting_component     TEXT,
+            reporting_instance      TEXT,
+            action                  TEXT,
+            related                 TEXT,
+            series                  TEXT,
+            cluster_name            TEXT,
+            tenant_id               TEXT,
+            source_system           TEXT,
+            resource_id             TEXT,
+            first_seen              TEXT NOT NULL,
+            last_seen               TEXT NOT NULL,
+            time_field              TEXT NOT NULL,
+            shape                   TEXT NOT NULL,
+            fields                  INTEGER NOT NULL,
+            form                    INTEGER NOT NULL,
+            extra                   TEXT,
+            source_id               INTEGER NOT NULL REFERENCES sources(source_id),
+            position                INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE TABLE activity_records (
+            record_id          INTEGER PRIMARY KEY,
+            event_data_id      TEXT,
+            operation_id       TEXT,
+            correlation_id     TEXT,
+            operation_name     TEXT NOT NULL,
+            status             TEXT NOT NULL,
+            resource_id        TEXT NOT NULL,
+            caller             TEXT,
+            category           TEXT,
+            status_message     TEXT,
+            request_body       TEXT,
+            response_body      TEXT,
+            level              TEXT,
+            description        TEXT,
+            resource_group     TEXT,
+            resource_provider  TEXT,
+            resource_type      TEXT,
+            subscription_id    TEXT,
+            tenant_id          TEXT,
+            claims             TEXT,
+            authorization      TEXT,
+            http_request       TEXT,
+            dedupe_key         TEXT NOT NULL UNIQUE,
+            operation          TEXT NOT NULL,
+            time               TEXT NOT NULL,
+            time_field         TEXT NOT NULL,
+            resource_key       TEXT NOT NULL,
+            shape              TEXT NOT NULL,
+            fields             INTEGER NOT NULL,
+            form               INTEGER NOT NULL,
+            extra              TEXT,
+            source_id          INTEGER NOT NULL REFERENCES sources(source_id),
+            position           INTEGER NOT NULL
+        ) STRICT;
+        """,
     ]
 
     public static var version: Int { migrations.count }
+
+    /// Work a migration does in Swift after its SQL, keyed by the version it leads to.
+    static let steps: [Int: @Sendable (Database) throws -> Void] = [
+        4: { db in
+            try reencodeVersion3(db)
+            try db.execute(afterReencoding)
+        }
+    ]
+
+    static let afterReencoding = """
+        DROP TABLE kube_events_v3;
+        DROP TABLE activity_records_v3;
+        \(EventStore.eventIndexesSQL)
+        CREATE INDEX activity_records_by_operation ON activity_records(operation, status);
+        \(RecordLayout.kubeEvents.jsonView);
+        \(RecordLayout.activityRecords.jsonView);
+        DROP VIEW meta;
+        CREATE VIEW meta AS
+            SELECT 'schema' AS what, NULL AS ran_at, NULL AS cutover_version, 'version 4' AS details
+            UNION ALL
+            SELECT 'ingest', ran_at, cutover_version,
+                   arguments || coalesce(' --cluster ' || cluster, '') || ': ' || files || ' file(s), ' || records
+                       || ' records, ' || rejects || ' rejects'
+            FROM ingest_runs
+            UNION ALL
+            SELECT 'correlate', ran_at, cutover_version,
+                   'playbook ' || playbook_source || ', milestones ' || given || coalesce(', cluster ' || given_cluster, '')
+            FROM correlation_runs
+            ORDER BY 2;
+        """
+
+    /// Moves the rows of a version-3 database into the version-4 tables: each record is decoded
+    /// again from its `raw` text and encoded as ingest does now, keeping its id, place and what
+    /// folding and `--cluster` made of it (cluster, count, first and last sighting, an adopted
+    /// eventDataId). A `raw` that no longer decodes as a record is kept whole in `extra` (as
+    /// `{"raw": "…"}` when it is not even a JSON object).
+    static func reencodeVersion3(_ db: Database) throws {
+        var json = JSONIndex()
+        let decoder = RecordDecoder()
+        var values: [StoredValue] = []
+        var arena: [UInt8] = []
+        let kube = RecordLayout.kubeEvents
+        var kubeRows = RowEncoder(kube)
+        let insertEvent = try db.prepare(kube.insertSQL(withID: true))
+        let events = try db.prepare(
+            """
+            SELECT event_id, raw, cluster, count, first_seen, last_seen, source_id, position, time_field, shape
+            FROM kube_events_v3 ORDER BY event_id
+            """)
+        while try events.step() {
+            values.removeAll(keepingCapacity: true)
+            arena.removeAll(keepingCapacity: true)
+            let raw = events.string(1) ?? ""
+            let first = events.string(4).flatMap { try? Timestamp.parse($0) } ?? Timestamp(millis: 0)
+            let last = events.string(5).flatMap { try? Timestamp.parse($0) } ?? first
+            let parsed = (try? json.load(raw)) != nil && json.kind(JSONIndex.root) == .object
+            if parsed, case .kubeEvent(var event)? = try? decoder.decode(json) {
+                event.cluster = events.string(2)
+                event.count = events.int(3) ?? event.count
+                event.firstSeen = first
+                event.lastSeen = last
+                kubeRows.encode(json, event, into: &values, arena: &arena)
+            } else {
+                values = kube.fields.map { $0.name == "count" ? .integer(Int64(events.int(3) ?? 1)) : .null }
+                values += [.text(first.description), .text(last.description), StoredValue(events.string(8)), StoredValue(events.string(9))]
+                values += [.integer(0), .integer(0), .text(parsed ? raw : "{\"raw\":" + JSONText.quote(raw) + "}")]
+            }
+            try insertRow(insertEvent, id: events.int(0), values, arena, source: events.int(6), position: events.int(7))
+        }
+        let activity = RecordLayout.activityRecords
+        var activityRows = RowEncoder(activity)
+        let insertActivity = try db.prepare(activity.insertSQL(withID: true))
+        let records = try db.prepare(
+            """
+            SELECT record_id, raw, dedupe_key, event_data_id, source_id, position, operation_name, status, time, time_field,
+                   resource_id, shape
+            FROM activity_records_v3 ORDER BY record_id
+            """)
+        let dedupeColumn = activity.fields.count + activity.otherColumns.firstIndex(of: "dedupe_key")!
+        while try records.step() {
+            values.removeAll(keepingCapacity: true)
+            arena.removeAll(keepingCapacity: true)
+            let raw = records.string(1) ?? ""
+            let parsed = (try? json.load(raw)) != nil && json.kind(JSONIndex.root) == .object
+            if parsed, case .activity(var record)? = try? decoder.decode(json) {
+                record.eventDataId = records.string(3)
+                activityRows.encode(json, record, into: &values, arena: &arena)
+                values[dedupeColumn] = StoredValue(records.string(2))
+            } else {
+                let time = records.string(8) ?? ""
+                values = activity.fields.map { field in
+                    switch field.name {
+                    case "operation_name": StoredValue(records.string(6))
+                    case "status": StoredValue(records.string(7))
+                    case "resource_id": StoredValue(records.string(10))
+                    case "event_data_id": StoredValue(records.string(3))
+                    default: .null
+                    }
+                }
+                values += [
+                    StoredValue(records.string(2)), StoredValue(records.string(6)?.lowercased()), .text(time),
+                    StoredValue(records.string(9)), StoredValue(records.string(10)?.lowercased()), StoredValue(records.string(11)),
+                ]
+                values += [.integer(0), .integer(0), .text(parsed ? raw : "{\"raw\":" + JSONText.quote(raw) + "}")]
+            }
+            try insertRow(insertActivity, id: records.int(0), values, arena, source: records.int(4), position: records.int(5))
+        }
+    }
+
+    private static func insertRow(_ s: Statement, id: Int?, _ values: [StoredValue], _ arena: [UInt8], source: Int?, position: Int?) throws
+    {
+        try s.bind(1, id)
+        var index: Int32 = 2
+        for value in values {
+            switch value {
+            case .null: try s.bind(index, nil as String?)
+            case .integer(let v): try s.bind(index, v)
+            case .text(let v): try s.bind(index, v)
+            case .bytes(let range): try arena.withUnsafeBytes { try s.bind(index, bytes: UnsafeRawBufferPointer(rebasing: $0[range])) }
+            }
+            index += 1
+        }
+        try s.bind(index, source)
+        try s.bind(index + 1, position)
+        defer { s.reset() }
+        try s.step()
+    }
 
     /// Brings `db` to the current version; a newer database than this binary knows is refused.
     public static func migrate(_ db: Database) throws {
@@ -447,6 +663,7 @@ public enum Schema {
             let current = try db.int("PRAGMA user_version")
             for version in current..<max(current, migrations.count) {
                 try db.execute(migrations[version])
+                try steps[version + 1]?(db)
                 try db.execute("PRAGMA user_version = \(version + 1)")
             }
             try db.execute("COMMIT")

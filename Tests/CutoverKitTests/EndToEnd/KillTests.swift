@@ -10,7 +10,7 @@ struct KillTests {
         let db = try Database(path: path, readOnly: true)
         return try db.rows(
             """
-            SELECT 'e', dedupe_key, count, first_seen, last_seen, message FROM kube_events
+            SELECT 'e', coalesce(uid, object_name || '|' || reason), count, first_seen, last_seen, message FROM kube_events
             UNION ALL SELECT 'a', dedupe_key, 0, time, status, operation FROM activity_records
             ORDER BY 1, 2
             """)

@@ -14,7 +14,11 @@ struct StoreTests {
         #expect(try db.int("PRAGMA user_version") == Schema.version)
         #expect(try db.scalar("PRAGMA journal_mode") == .text("wal"))
         let views = try db.rows("SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name").map { $0[0].text }
-        #expect(views == ["attributions", "clusters", "meta", "milestones", "node_rounds", "round_cohorts"])
+        #expect(
+            views == [
+                "activity_records_json", "attributions", "clusters", "kube_events_json", "meta", "milestones", "node_rounds",
+                "round_cohorts",
+            ])
     }
 
     /// A database from the first release (schema 1) keeps its rows and gains the new columns;
@@ -70,6 +74,67 @@ struct StoreTests {
         let report = try Pipeline.report(dbPath: path)
         #expect(report.hasPrefix("# Postmortem: network-isolation cutover of `aks-prod`"))
         #expect(report.contains("aks-apps-1-vmss000000"))
+    }
+
+    /// A version-3 database kept each record twice (columns and `raw`): version 4 re-encodes
+    /// every row from its `raw`, keeping its id, what folding made of it and its place.
+    @Test func aVersionThreeDatabaseIsReencodedAndGivesItsRecordsBack() throws {
+        let old = try Database(path: path)
+        for version in 0..<3 { try old.execute(Schema.migrations[version]) }
+        let event =
+            #"{"metadata":{"uid":"u-1","namespace":"shop","name":"web-1.1","labels":{"a":"b"}},"involvedObject":{"kind":"Pod","name":"web-1","namespace":"shop"},"reason":"BackOff","message":"Back-off pulling image","source":{"component":"kubelet","host":"aks-apps-1-vmss000001"},"count":2,"firstTimestamp":"2026-11-03T10:00:00Z","lastTimestamp":"2026-11-03T10:05:00Z"}"#
+        let record =
+            #"{"operationName":{"value":"Microsoft.ContainerService/managedClusters/write"},"status":{"value":"Succeeded"},"eventTimestamp":"2026-11-03T09:03:14.1234567Z","resourceId":"/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-prod","correlationId":"c-1","level":"Informational"}"#
+        try old.execute(
+            """
+            INSERT INTO sources (source_id, path, name, status, kube_events, ingested_at) VALUES (4, 'a.json', 'a.json', 'complete', 2, 'x');
+            INSERT INTO kube_events (event_id, dedupe_key, uid, cluster, namespace, name, object_kind, object_namespace, object_name,
+                reason, message, source_component, source_host, first_seen, last_seen, time_field, count, shape, source_id, position, raw)
+            VALUES (17, 'u-1', 'u-1', 'aks-prod', 'shop', 'web-1.1', 'Pod', 'shop', 'web-1', 'BackOff', 'Back-off pulling image',
+                    'kubelet', 'aks-apps-1-vmss000001', '2026-11-03T09:00:00.000Z', '2026-11-03T10:05:00.000Z', 'lastTimestamp', 7,
+                    'core/v1', 4, 120, '\(event.replacingOccurrences(of: "'", with: "''"))'),
+                   (18, 'x', NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'Odd', NULL, NULL, NULL, '2026-11-03T10:00:00.000Z',
+                    '2026-11-03T10:00:00.000Z', 'eventTime', 1, 'core/v1', 4, 900, 'not json');
+            INSERT INTO activity_records (record_id, dedupe_key, event_data_id, correlation_id, operation_name, operation, status, time,
+                time_field, resource_id, resource_key, shape, source_id, position, raw)
+            VALUES (3, 'k|adopted', 'adopted', 'c-1', 'Microsoft.ContainerService/managedClusters/write',
+                    'microsoft.containerservice/managedclusters/write', 'Succeeded', '2026-11-03T09:03:14.123Z', 'eventTimestamp',
+                    '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-prod',
+                    '/subscriptions/s/resourcegroups/rg/providers/microsoft.containerservice/managedclusters/aks-prod', 'rest', 4, 0,
+                    '\(record)');
+            INSERT INTO failure_results (event_id, cluster, node, category, reason, first_seen, last_seen, count, verdict, confidence,
+                explanation) VALUES (17, 'aks-prod', 'aks-apps-1-vmss000001', 'image_pull', 'BackOff', '2026-11-03T09:00:00.000Z',
+                '2026-11-03T10:05:00.000Z', 7, 'converged', 'high', 'x');
+            PRAGMA user_version = 3;
+            """)
+        _ = try EventStore(path: path)
+        let db = try Database(path: path, readOnly: true)
+        #expect(try db.int("PRAGMA user_version") == Schema.version)
+        #expect(try db.int("SELECT count(*) FROM sqlite_master WHERE name LIKE '%_v3'") == 0)
+        // The columns keep what folding and --cluster made of the row; the view gives the record back.
+        #expect(
+            try db.rows("SELECT event_id, cluster, count, first_seen, uid, source_id, position, extra FROM kube_events ORDER BY 1")
+                .map { $0.map(\.text) } == [
+                    // The folded count and first sighting differ from the record's: its own are kept in extra.
+                    [
+                        "17", "aks-prod", "7", "2026-11-03T09:00:00.000Z", "u-1", "4", "120",
+                        #"{"metadata":{"labels":{"a":"b"}},"count":2,"firstTimestamp":"2026-11-03T10:00:00Z"}"#,
+                    ],
+                    ["18", "", "1", "2026-11-03T10:00:00.000Z", "", "4", "900", #"{"raw":"not json"}"#],
+                ])
+        let json = try db.rows("SELECT json FROM kube_events_json WHERE event_id = 17").map { $0[0].text }
+        let stored = try JSONSerialization.jsonObject(with: Data((json.first ?? "").utf8))
+        #expect(jsonEqual(stored, try JSONSerialization.jsonObject(with: Data(event.utf8))))
+        #expect(
+            try db.rows("SELECT record_id, event_data_id, dedupe_key, level, extra FROM activity_records").map { $0.map(\.text) } == [
+                // Seven digits of a second do not fit the stored milliseconds: the time as written is kept.
+                ["3", "adopted", "k|adopted", "Informational", #"{"eventTimestamp":"2026-11-03T09:03:14.1234567Z"}"#]
+            ])
+        let activity = try db.rows("SELECT json FROM activity_records_json").map { $0[0].text }
+        let storedActivity = try JSONSerialization.jsonObject(with: Data((activity.first ?? "").utf8))
+        #expect(jsonEqual(storedActivity, try JSONSerialization.jsonObject(with: Data(record.utf8))))
+        #expect(try db.rows("SELECT event_id FROM attributions").map { $0[0].text } == ["17"])
+        #expect(try db.rows("SELECT details FROM meta WHERE what = 'schema'").map { $0[0].text } == ["version 4"])
     }
 
     @Test func aNewerDatabaseIsRefusedWithAFix() throws {

@@ -13,9 +13,21 @@ enum Paths {
 
     static func realSample(_ name: String) -> String { realSamples.appendingPathComponent(name).path }
 
+    /// Every test directory of this test process lives under one root, removed when the
+    /// process exits (a full run made thousands of directories and left them all in /tmp).
+    /// Set `CUTOVER_KEEP_TEST_FILES=1` to keep them for a look after a failure.
+    private static let temporaryRoot: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("cutover-tests-\(getpid())")
+        try? FileManager.default.removeItem(at: url)  // a directory left by an earlier process with this pid
+        if ProcessInfo.processInfo.environment["CUTOVER_KEEP_TEST_FILES"] == nil {
+            atexit { try? FileManager.default.removeItem(at: Paths.temporaryRoot) }
+        }
+        return url
+    }()
+
     /// A fresh temporary directory for one test.
     static func temporaryDirectory() -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("cutover-tests-\(UUID().uuidString)")
+        let url = temporaryRoot.appendingPathComponent(UUID().uuidString)
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }

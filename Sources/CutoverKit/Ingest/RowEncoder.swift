@@ -1,0 +1,183 @@
+/// One value of a stored row, as the parse thread hands it to the writer.
+enum StoredValue: Sendable {
+    case null
+    case integer(Int64)
+    case text(String)
+    /// UTF-8 text in the batch's arena (a JSON column, the residue).
+    case bytes(Range<Int>)
+
+    init(_ text: String?) { self = text.map { .text($0) } ?? .null }
+}
+
+/// What a field column holds for one record: the value cutover derived (which may be a
+/// fallback the input does not have at the field's path), or whatever the input has there.
+enum FieldSource {
+    case derived(StoredValue)
+    case input
+}
+
+/// Turns a parsed record into the values of its row (`RecordLayout`): each field column's
+/// value and its two bits, the time slots, and the residue in `extra`. Runs on the parse
+/// thread, on the record's `JSONIndex`, so the writer only binds.
+struct RowEncoder {
+    let layout: RecordLayout
+    /// Per shape, per field: the path as UTF-8 keys (nil when the shape has no such field).
+    private let fieldPaths: [String: [[[UInt8]]?]]
+    private let slotPaths: [String: [[[UInt8]]?]]
+    private var skip: [Bool] = []
+
+    init(_ layout: RecordLayout) {
+        self.layout = layout
+        var shapes = Set<String>()
+        for field in layout.fields { shapes.formUnion(field.paths.keys) }
+        for slot in layout.slots { shapes.formUnion(slot.paths.keys) }
+        func utf8(_ path: [String]?) -> [[UInt8]]? { path.map { $0.map { Array($0.utf8) } } }
+        var fieldPaths: [String: [[[UInt8]]?]] = [:]
+        var slotPaths: [String: [[[UInt8]]?]] = [:]
+        for shape in shapes {
+            fieldPaths[shape] = layout.fields.map { utf8($0.paths[shape]) }
+            slotPaths[shape] = layout.slots.map { utf8($0.paths[shape]) }
+        }
+        self.fieldPaths = fieldPaths
+        self.slotPaths = slotPaths
+    }
+
+    /// Appends the row's values in `layout.insertColumns` order, up to `extra` (source and
+    /// position are the writer's). `record` is the record's object (the watch event's
+    /// `object` when `wrapped`); `others` are the values of `layout.otherColumns`.
+    mutating func encode(
+        _ json: JSONIndex, record: Int, wrapped: Bool, shape: String, first: Timestamp, last: Timestamp,
+        field source: (Int) -> FieldSource, others: [StoredValue], into values: inout [StoredValue], arena: inout [UInt8]
+    ) {
+        skip.removeAll(keepingCapacity: true)
+        skip.append(contentsOf: repeatElement(false, count: json.nodes.count))
+        var fields: Int64 = 0
+        let paths = fieldPaths[shape] ?? []
+        for (i, field) in layout.fields.enumerated() {
+            let node = i < paths.count ? paths[i].flatMap { json.node(at: $0, from: record) } : nil
+            var state: Int64 = 0
+            var value = StoredValue.null
+            switch source(i) {
+            case .derived(let derived):
+                value = derived
+                if let node {
+                    switch (derived, json.kind(node)) {
+                    case (_, .null): state = 3
+                    case (.text(let text), .string) where json.isString(node, text): state = 1
+                    case (.integer(let v), .number) where json.isLiteral(node, v): state = 1
+                    case (_, .string) where json.isEmptyString(node): state = 2
+                    default: break
+                    }
+                }
+            case .input:
+                if let node { (state, value) = inputValue(json, node, field.kind, arena: &arena) }
+            }
+            if state != 0, let node { skip[node] = true }
+            fields |= state << (2 * Int64(i))
+            values.append(value)
+        }
+        values.append(contentsOf: others)
+        var form: Int64 = wrapped ? RecordLayout.watchWrapped : 0
+        let slots = slotPaths[shape] ?? []
+        let stored = [first.description, last.description]
+        for j in layout.slots.indices {
+            guard j < slots.count, let path = slots[j], let node = json.node(at: path, from: record) else { continue }
+            var state: Int64 = 0
+            if json.kind(node) == .null {
+                state = 3
+            } else if json.kind(node) == .string, json.decodesFaithfully(node), let text = json.string(node) {
+                for (k, candidate) in stored.enumerated() {
+                    if let digits = RecordLayout.timeForm(text, of: candidate) {
+                        state = Int64(k + 1) | digits << 2
+                        break
+                    }
+                }
+            }
+            if state != 0 { skip[node] = true }
+            form |= state << (4 * Int64(j))
+        }
+        values.append(.integer(fields))
+        values.append(.integer(form))
+        let start = arena.count
+        if json.writeCompact(JSONIndex.root, skipping: skip, into: &arena), arena.count - start > 2 {
+            values.append(.bytes(start..<arena.count))
+        } else {
+            arena.removeSubrange(start...)
+            values.append(.null)
+        }
+    }
+
+    /// A field's value taken from the input as it is, and its state.
+    private func inputValue(_ json: JSONIndex, _ node: Int, _ kind: RecordLayout.Kind, arena: inout [UInt8]) -> (Int64, StoredValue) {
+        switch (kind, json.kind(node)) {
+        case (_, .null): return (3, .null)
+        case (_, .string) where json.isEmptyString(node): return (2, .null)
+        case (.text, .string):
+            let text = json.string(node) ?? ""
+            return (json.decodesFaithfully(node) ? 1 : 0, .text(text))
+        case (.json, .object), (.json, .array):
+            let start = arena.count
+            json.writeCompact(node, skipping: [], into: &arena)
+            return (1, .bytes(start..<arena.count))
+        case (.integer, .number):
+            guard let v = json.int(node), json.isLiteral(node, Int64(v)) else { return (0, .null) }
+            return (1, .integer(Int64(v)))
+        default:
+            return (0, .null)
+        }
+    }
+}
+
+extension RowEncoder {
+    /// The record's own object: the root, or a watch event's `object` (`{"type": …, "object": {…}}`).
+    private static func recordNode(_ json: JSONIndex) -> (node: Int, wrapped: Bool) {
+        let root = JSONIndex.root
+        if json.child(root, "involvedObject") == nil, json.child(root, "regarding") == nil,
+            json.child(root, "type") != nil, let object = json.child(root, "object"), json.kind(object) == .object
+        {
+            return (object, true)
+        }
+        return (root, false)
+    }
+
+    /// The field columns whose value is what correlation reads (`KubeEvent`), by column name.
+    private static let kubeDerived: [String: @Sendable (KubeEvent) -> StoredValue] = [
+        "cluster": { StoredValue($0.cluster) }, "uid": { StoredValue($0.uid) }, "namespace": { StoredValue($0.namespace) },
+        "name": { StoredValue($0.name) }, "object_kind": { StoredValue($0.objectKind) },
+        "object_namespace": { StoredValue($0.objectNamespace) }, "object_name": { StoredValue($0.objectName) },
+        "object_uid": { StoredValue($0.objectUID) }, "field_path": { StoredValue($0.fieldPath) },
+        "reason": { StoredValue($0.reason) }, "message": { StoredValue($0.message) }, "type": { StoredValue($0.type) },
+        "source_component": { StoredValue($0.sourceComponent) }, "source_host": { StoredValue($0.sourceHost) },
+        "count": { .integer(Int64($0.count)) },
+    ]
+    private static let kubeSources = RecordLayout.kubeEvents.fields.map { kubeDerived[$0.name] }
+
+    private static let activityDerived: [String: @Sendable (ActivityRecord) -> StoredValue] = [
+        "event_data_id": { StoredValue($0.eventDataId) }, "operation_id": { StoredValue($0.operationId) },
+        "correlation_id": { StoredValue($0.correlationId) }, "operation_name": { .text($0.operationName) },
+        "status": { .text($0.status) }, "resource_id": { .text($0.resourceId) }, "caller": { StoredValue($0.caller) },
+        "category": { StoredValue($0.category) }, "status_message": { StoredValue($0.statusMessage) },
+        "request_body": { StoredValue($0.requestBody) }, "response_body": { StoredValue($0.responseBody) },
+    ]
+    private static let activitySources = RecordLayout.activityRecords.fields.map { activityDerived[$0.name] }
+
+    mutating func encode(_ json: JSONIndex, _ e: KubeEvent, into values: inout [StoredValue], arena: inout [UInt8]) {
+        let (node, wrapped) = Self.recordNode(json)
+        encode(
+            json, record: node, wrapped: wrapped, shape: e.shape.rawValue, first: e.firstSeen, last: e.lastSeen,
+            field: { i in Self.kubeSources[i].map { .derived($0(e)) } ?? .input },
+            others: [.text(e.firstSeen.description), .text(e.lastSeen.description), .text(e.timeField), .text(e.shape.rawValue)],
+            into: &values, arena: &arena)
+    }
+
+    mutating func encode(_ json: JSONIndex, _ r: ActivityRecord, into values: inout [StoredValue], arena: inout [UInt8]) {
+        encode(
+            json, record: JSONIndex.root, wrapped: false, shape: r.shape.rawValue, first: r.time, last: r.time,
+            field: { i in Self.activitySources[i].map { .derived($0(r)) } ?? .input },
+            others: [
+                .text(r.dedupeKey), .text(r.operation), .text(r.time.description), .text(r.timeField), .text(r.resourceKey),
+                .text(r.shape.rawValue),
+            ],
+            into: &values, arena: &arena)
+    }
+}
