@@ -80,7 +80,7 @@ struct KillTests {
             """
         #expect(try Database(path: killed, readOnly: true).rows(manifest) == Database(path: clean, readOnly: true).rows(manifest))
         let db = try Database(path: killed, readOnly: true)
-        #expect(try db.int("SELECT count(*) FROM sqlite_master WHERE name IN ('kube_events_by_key', 'kube_events_by_reason')") == 2)
+        #expect(try db.int("SELECT count(*) FROM sqlite_master WHERE name IN ('kube_events_by_uid', 'kube_events_by_reason')") == 2)
         #expect(try db.scalar("PRAGMA integrity_check") == .text("ok"))
         #expect(try db.scalar("PRAGMA journal_mode") == .text("wal"))
     }
