@@ -5,29 +5,34 @@ import Foundation
 /// written back compactly without the nodes the row's columns hold (the `extra` residue).
 extension JSONIndex {
     /// The node at `path` (member names as UTF-8, outermost first) below `node`, or nil.
-    /// Keys are compared as bytes; a key written with escapes is not matched (as `child`).
     func node(at path: [[UInt8]], from node: Int) -> Int? {
-        bytes.withUnsafeBufferPointer { buf in
-            var current = node
-            for key in path {
-                guard nodes[current].kind == .object else { return nil }
-                var i = current + 1
-                let end = Int(nodes[current].after)
-                var found = -1
+        var current = node
+        for key in path {
+            guard let next = child(current, key: key) else { return nil }
+            current = next
+        }
+        return current
+    }
+
+    /// The member of object `node` whose key is `key` as UTF-8; a key written with escapes is
+    /// not matched (as `child`).
+    func child(_ node: Int, key: [UInt8]) -> Int? {
+        guard nodes[node].kind == .object else { return nil }
+        return bytes.withUnsafeBufferPointer { buf in
+            key.withUnsafeBufferPointer { k in
+                var i = node + 1
+                let end = Int(nodes[node].after)
                 while i < end {
                     let n = nodes[i]
-                    if !n.keyEscaped && Int(n.keyEnd - n.keyStart) == key.count
-                        && key.withUnsafeBufferPointer({ memcmp($0.baseAddress!, buf.baseAddress! + Int(n.keyStart), key.count) == 0 })
+                    if !n.keyEscaped && Int(n.keyEnd - n.keyStart) == k.count
+                        && (k.isEmpty || memcmp(k.baseAddress!, buf.baseAddress! + Int(n.keyStart), k.count) == 0)
                     {
-                        found = i
-                        break
+                        return i
                     }
                     i = Int(n.after)
                 }
-                guard found >= 0 else { return nil }
-                current = found
+                return nil
             }
-            return current
         }
     }
 

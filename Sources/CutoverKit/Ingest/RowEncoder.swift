@@ -21,40 +21,80 @@ enum FieldSource {
 /// thread, on the record's `JSONIndex`, so the writer only binds.
 struct RowEncoder {
     let layout: RecordLayout
-    /// Per shape, per field: the path as UTF-8 keys (nil when the shape has no such field).
-    private let fieldPaths: [String: [[[UInt8]]?]]
-    private let slotPaths: [String: [[[UInt8]]?]]
+    /// A field's place in a record: the node its parent path leads to (an index into the
+    /// shape's parents; nil for a member of the record itself), and its own key.
+    private struct Place {
+        var parent: Int?
+        var key: [UInt8]
+    }
+    private struct ShapePaths {
+        var parents: [[[UInt8]]] = []
+        var fields: [Place?] = []
+        var slots: [Place?] = []
+    }
+    private let paths: [String: ShapePaths]
     private var skip: [Bool] = []
+    private var parentNodes: [Int?] = []
+    /// The paths of the shape of the record before (most files hold one shape).
+    private var lastShape = ""
+    private var lastPaths = ShapePaths()
 
     init(_ layout: RecordLayout) {
         self.layout = layout
         var shapes = Set<String>()
         for field in layout.fields { shapes.formUnion(field.paths.keys) }
         for slot in layout.slots { shapes.formUnion(slot.paths.keys) }
-        func utf8(_ path: [String]?) -> [[UInt8]]? { path.map { $0.map { Array($0.utf8) } } }
-        var fieldPaths: [String: [[[UInt8]]?]] = [:]
-        var slotPaths: [String: [[[UInt8]]?]] = [:]
+        var paths: [String: ShapePaths] = [:]
         for shape in shapes {
-            fieldPaths[shape] = layout.fields.map { utf8($0.paths[shape]) }
-            slotPaths[shape] = layout.slots.map { utf8($0.paths[shape]) }
+            var p = ShapePaths()
+            func place(_ path: [String]?) -> Place? {
+                guard let path, let leaf = path.last else { return nil }
+                let parent = path.dropLast().map { Array($0.utf8) }
+                guard !parent.isEmpty else { return Place(parent: nil, key: Array(leaf.utf8)) }
+                if let index = p.parents.firstIndex(of: parent) { return Place(parent: index, key: Array(leaf.utf8)) }
+                p.parents.append(parent)
+                return Place(parent: p.parents.count - 1, key: Array(leaf.utf8))
+            }
+            p.fields = layout.fields.map { place($0.paths[shape]) }
+            p.slots = layout.slots.map { place($0.paths[shape]) }
+            paths[shape] = p
         }
-        self.fieldPaths = fieldPaths
-        self.slotPaths = slotPaths
+        self.paths = paths
+    }
+
+    /// The node of a field in this record, its parents looked up once per record.
+    private func node(_ place: Place?, _ json: JSONIndex, record: Int) -> Int? {
+        guard let place else { return nil }
+        let base: Int
+        if let parent = place.parent {
+            guard let node = parentNodes[parent] else { return nil }
+            base = node
+        } else {
+            base = record
+        }
+        return json.child(base, key: place.key)
     }
 
     /// Appends the row's values in `layout.insertColumns` order, up to `extra` (source and
     /// position are the writer's). `record` is the record's object (the watch event's
     /// `object` when `wrapped`); `others` are the values of `layout.otherColumns`.
     mutating func encode(
-        _ json: JSONIndex, record: Int, wrapped: Bool, shape: String, first: Timestamp, last: Timestamp,
-        field source: (Int) -> FieldSource, others: [StoredValue], into values: inout [StoredValue], arena: inout [UInt8]
+        _ json: JSONIndex, record: Int, wrapped: Bool, shape: String, first: String, last: String,
+        field source: (Int) -> FieldSource, others: (inout [StoredValue]) -> Void, into values: inout [StoredValue],
+        arena: inout [UInt8]
     ) {
         skip.removeAll(keepingCapacity: true)
         skip.append(contentsOf: repeatElement(false, count: json.nodes.count))
+        if shape != lastShape {
+            lastShape = shape
+            lastPaths = paths[shape] ?? ShapePaths()
+        }
+        let shapePaths = lastPaths
+        parentNodes.removeAll(keepingCapacity: true)
+        for parent in shapePaths.parents { parentNodes.append(json.node(at: parent, from: record)) }
         var fields: Int64 = 0
-        let paths = fieldPaths[shape] ?? []
         for (i, field) in layout.fields.enumerated() {
-            let node = i < paths.count ? paths[i].flatMap { json.node(at: $0, from: record) } : nil
+            let node = i < shapePaths.fields.count ? self.node(shapePaths.fields[i], json, record: record) : nil
             var state: Int64 = 0
             var value = StoredValue.null
             switch source(i) {
@@ -76,12 +116,11 @@ struct RowEncoder {
             fields |= state << (2 * Int64(i))
             values.append(value)
         }
-        values.append(contentsOf: others)
+        others(&values)
         var form: Int64 = wrapped ? RecordLayout.watchWrapped : 0
-        let slots = slotPaths[shape] ?? []
-        let stored = [first.description, last.description]
+        let stored = [first, last]
         for j in layout.slots.indices {
-            guard j < slots.count, let path = slots[j], let node = json.node(at: path, from: record) else { continue }
+            guard j < shapePaths.slots.count, let node = self.node(shapePaths.slots[j], json, record: record) else { continue }
             var state: Int64 = 0
             if json.kind(node) == .null {
                 state = 3
@@ -163,21 +202,23 @@ extension RowEncoder {
 
     mutating func encode(_ json: JSONIndex, _ e: KubeEvent, into values: inout [StoredValue], arena: inout [UInt8]) {
         let (node, wrapped) = Self.recordNode(json)
+        let first = e.firstSeen.description
+        let last = e.lastSeen.description
         encode(
-            json, record: node, wrapped: wrapped, shape: e.shape.rawValue, first: e.firstSeen, last: e.lastSeen,
+            json, record: node, wrapped: wrapped, shape: e.shape.rawValue, first: first, last: last,
             field: { i in Self.kubeSources[i].map { .derived($0(e)) } ?? .input },
-            others: [.text(e.firstSeen.description), .text(e.lastSeen.description), .text(e.timeField), .text(e.shape.rawValue)],
+            others: { $0 += [.text(first), .text(last), .text(e.timeField), .text(e.shape.rawValue)] },
             into: &values, arena: &arena)
     }
 
     mutating func encode(_ json: JSONIndex, _ r: ActivityRecord, into values: inout [StoredValue], arena: inout [UInt8]) {
+        let time = r.time.description
         encode(
-            json, record: JSONIndex.root, wrapped: false, shape: r.shape.rawValue, first: r.time, last: r.time,
+            json, record: JSONIndex.root, wrapped: false, shape: r.shape.rawValue, first: time, last: time,
             field: { i in Self.activitySources[i].map { .derived($0(r)) } ?? .input },
-            others: [
-                .text(r.dedupeKey), .text(r.operation), .text(r.time.description), .text(r.timeField), .text(r.resourceKey),
-                .text(r.shape.rawValue),
-            ],
+            others: {
+                $0 += [.text(r.dedupeKey), .text(r.operation), .text(time), .text(r.timeField), .text(r.resourceKey), .text(r.shape.rawValue)]
+            },
             into: &values, arena: &arena)
     }
 }
