@@ -217,7 +217,8 @@ extension RowEncoder {
             json, record: JSONIndex.root, wrapped: false, shape: r.shape.rawValue, first: time, last: time,
             field: { i in Self.activitySources[i].map { .derived($0(r)) } ?? .input },
             others: {
-                $0 += [.text(r.dedupeKey), .text(r.operation), .text(time), .text(r.timeField), .text(r.resourceKey), .text(r.shape.rawValue)]
+                $0 += [.text(r.dedupeKey), .text(r.operation), .text(time), .text(r.timeField)]
+                $0 += [.text(r.resourceKey), .text(r.shape.rawValue)]
             },
             into: &values, arena: &arena)
     }

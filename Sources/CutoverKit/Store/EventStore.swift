@@ -73,16 +73,7 @@ public final class EventStore {
     private func insert(
         _ s: Statement, _ values: ArraySlice<StoredValue>, arena: UnsafeRawBufferPointer, source: Int64, position: RecordPosition
     ) throws {
-        var index: Int32 = 1
-        for value in values {
-            switch value {
-            case .null: try s.bind(index, nil as String?)
-            case .integer(let v): try s.bind(index, v)
-            case .text(let v): try s.bind(index, v)
-            case .bytes(let range): try s.bind(index, bytes: UnsafeRawBufferPointer(rebasing: arena[range]))
-            }
-            index += 1
-        }
+        let index = try s.bind(values, arena: arena, from: 1)
         try s.bind(index, source)
         try s.bind(index + 1, position.offset)
         defer { s.reset() }
@@ -167,4 +158,21 @@ public final class EventStore {
     /// Events of the current file with and without a uid, for `foldTwins`.
     public var pendingUIDEvents = 0
     public var pendingUIDLessEvents = 0
+}
+
+extension Statement {
+    /// Binds a row's values in order from parameter `first`; returns the next parameter's index.
+    func bind(_ values: some Sequence<StoredValue>, arena: UnsafeRawBufferPointer, from first: Int32) throws -> Int32 {
+        var index = first
+        for value in values {
+            switch value {
+            case .null: try bind(index, nil as String?)
+            case .integer(let v): try bind(index, v)
+            case .text(let v): try bind(index, v)
+            case .bytes(let range): try bind(index, bytes: UnsafeRawBufferPointer(rebasing: arena[range]))
+            }
+            index += 1
+        }
+        return index
+    }
 }

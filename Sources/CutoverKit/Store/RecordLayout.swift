@@ -192,17 +192,18 @@ extension RecordLayout {
     private static let v1 = "events.k8s.io/v1"
     private static let logAnalytics = "KubeEvents"
 
-    /// Paths split from dotted text; the core/v1 path is also the exporter's.
-    private static func kube(_ core: String?, _ v1: String?, _ kubeEvents: String?) -> [String: [String]] {
+    /// Paths split from dotted text, per shape (a nil path: the shape has no such field).
+    private static func paths(_ byShape: [(String, String?)]) -> [String: [String]] {
         var paths: [String: [String]] = [:]
-        func split(_ p: String) -> [String] { p.split(separator: ".").map(String.init) }
-        if let core {
-            paths[Self.core] = split(core)
-            paths[exporter] = split(core)
+        for (shape, path) in byShape {
+            if let path { paths[shape] = path.split(separator: ".").map(String.init) }
         }
-        if let v1 { paths[Self.v1] = split(v1) }
-        if let kubeEvents { paths[logAnalytics] = split(kubeEvents) }
         return paths
+    }
+
+    /// The core/v1 path is also the exporter's.
+    private static func kube(_ core: String?, _ v1: String?, _ kubeEvents: String?) -> [String: [String]] {
+        paths([(Self.core, core), (exporter, core), (Self.v1, v1), (logAnalytics, kubeEvents)])
     }
 
     /// `kube_events`: core/v1 `Event` (kubectl, and the event exporter, which adds `clusterName`),
@@ -256,12 +257,7 @@ extension RecordLayout {
     private static let azureActivity = "AzureActivity"
 
     private static func arm(_ rest: String?, _ diagnostic: String?, _ azureActivity: String?) -> [String: [String]] {
-        var paths: [String: [String]] = [:]
-        func split(_ p: String) -> [String] { p.split(separator: ".").map(String.init) }
-        if let rest { paths[Self.rest] = split(rest) }
-        if let diagnostic { paths[Self.diagnostic] = split(diagnostic) }
-        if let azureActivity { paths[Self.azureActivity] = split(azureActivity) }
-        return paths
+        paths([(Self.rest, rest), (Self.diagnostic, diagnostic), (Self.azureActivity, azureActivity)])
     }
 
     /// `activity_records`: the REST / `az monitor activity-log list` EventData, the

@@ -634,16 +634,7 @@ public enum Schema {
     private static func insertRow(_ s: Statement, id: Int?, _ values: [StoredValue], _ arena: [UInt8], source: Int?, position: Int?) throws
     {
         try s.bind(1, id)
-        var index: Int32 = 2
-        for value in values {
-            switch value {
-            case .null: try s.bind(index, nil as String?)
-            case .integer(let v): try s.bind(index, v)
-            case .text(let v): try s.bind(index, v)
-            case .bytes(let range): try arena.withUnsafeBytes { try s.bind(index, bytes: UnsafeRawBufferPointer(rebasing: $0[range])) }
-            }
-            index += 1
-        }
+        let index = try arena.withUnsafeBytes { try s.bind(values, arena: $0, from: 2) }
         try s.bind(index, source)
         try s.bind(index + 1, position)
         defer { s.reset() }
