@@ -15,7 +15,9 @@ extension EventStore {
     /// Drops the event indexes for a bulk load; `foldEvents` builds them again, sorted, which
     /// is several times cheaper than keeping them up to date row by row.
     public func beginBulkLoad() throws {
-        try db.execute("DROP INDEX IF EXISTS kube_events_by_uid; DROP INDEX IF EXISTS kube_events_by_reason;")
+        try db.execute(
+            "DROP INDEX IF EXISTS kube_events_by_uid; DROP INDEX IF EXISTS kube_events_by_reason; DROP INDEX IF EXISTS kube_events_pod_starts;"
+        )
     }
 
     /// Restores the indexes if a bulk load dropped them, then folds the repeats among the rows
