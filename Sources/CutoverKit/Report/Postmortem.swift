@@ -11,6 +11,7 @@ public struct Postmortem: Sendable {
 
     public struct FailureRow: Sendable, Equatable {
         public var firstSeen: String
+        public var lastSeen: String = ""
         public var node: String?
         public var namespace: String?
         public var pod: String?
@@ -34,6 +35,18 @@ public struct Postmortem: Sendable {
         public var resourceGroup: String?
         public var failures: Int
         public var firstFailure: String
+        /// Its last bootstrap before the milestone (UTC), when one is known.
+        public var lastBootstrap: String?
+    }
+
+    /// A node that still has a round to bootstrap into (`missed` in `node_rounds`), whatever failed.
+    public struct UnconvergedNode: Sendable, Equatable {
+        public var node: String
+        public var pool: String?
+        public var vmss: String?
+        public var instanceID: Int?
+        public var resourceGroup: String?
+        public var missedRounds: [Int]
     }
 
     public struct NodeMatrixRow: Sendable, Equatable {
@@ -64,6 +77,8 @@ public struct Postmortem: Sendable {
         /// The earliest and latest record time in the file (stored text), when recorded.
         public var firstTime: String?
         public var lastTime: String?
+        /// SHA-256 of the file as ingested (hex), when known.
+        public var sha256: String?
     }
 
     public struct RejectRow: Sendable, Equatable {
@@ -93,4 +108,16 @@ public struct Postmortem: Sendable {
     public var inputs: [InputRow]
     public var rejects: [RejectRow]
     public var rejectCount: Int
+    /// Nodes still to reimage, and each pool's present node count (for a pool-wide upgrade).
+    public var unconverged: [UnconvergedNode] = []
+    public var poolSizes: [String: Int] = [:]
+    /// The cluster's name and resource group, for `az aks` commands.
+    public var clusterName: String?
+    public var clusterResourceGroup: String?
+    /// What built the database: each ingest's paths, the last correlation's playbook and given milestones.
+    public var ingests: [String] = []
+    public var correlation: (playbook: String, given: String)?
+    /// SHA-256 over the results this postmortem shows (milestones, node rounds, attributions):
+    /// the same inputs and cutover give the same fingerprint.
+    public var fingerprint = ""
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// Reads the contract views and the source manifest into a `Postmortem`.
@@ -32,13 +33,13 @@ public struct PostmortemBuilder {
         let failures = try db.rows(
             """
             SELECT first_seen, node, namespace, pod, category, reason, count, verdict, missed_round, missed_rounds,
-                   confidence, explanation, coalesce(message, '')
+                   confidence, explanation, coalesce(message, ''), last_seen
             FROM failure_results WHERE cluster = ?1
             ORDER BY coalesce(missed_round, 99), first_seen, node, namespace, pod, reason, failure_id
             """, c
         ).map { r in
             Postmortem.FailureRow(
-                firstSeen: r[0].text, node: optional(r[1]), namespace: optional(r[2]), pod: optional(r[3]),
+                firstSeen: r[0].text, lastSeen: r[13].text, node: optional(r[1]), namespace: optional(r[2]), pod: optional(r[3]),
                 category: r[4].text, reason: r[5].text, count: Int(r[6].text) ?? 1, verdict: r[7].text,
                 missedRound: Int(r[8].text), missedRounds: optional(r[9]).map { $0.filter { $0 != "[" && $0 != "]" } },
                 confidence: r[10].text,
@@ -52,14 +53,22 @@ public struct PostmortemBuilder {
             WHERE a.verdict = 'missed_round' AND a.cluster = ?1
             GROUP BY a.missed_round, a.node ORDER BY a.missed_round, a.node
             """, c)
+        let lastBootstrap = try db.prepare(
+            """
+            SELECT max(b.time) FROM bootstrap_results b JOIN milestone_results m ON m.cluster = b.cluster AND m.round = ?3
+            WHERE b.cluster = ?1 AND b.node = ?2 AND b.time < m.effective_time
+            """)
         for r in missed {
             guard let round = Int(r[0].text) else { continue }
             let vmss = optional(r[3])
+            try lastBootstrap.bindAll([c[0], r[1], .integer(Int64(round))])
+            let before = try lastBootstrap.step() ? lastBootstrap.string(0) : nil
+            lastBootstrap.reset()
             missedNodes[round, default: []].append(
                 Postmortem.MissedNode(
                     node: r[1].text, pool: optional(r[2]), vmss: vmss, instanceID: Int(r[4].text),
                     resourceGroup: try vmss.flatMap(resourceGroup(ofScaleSet:)),
-                    failures: Int(r[5].text) ?? 0, firstFailure: r[6].text))
+                    failures: Int(r[5].text) ?? 0, firstFailure: r[6].text, lastBootstrap: before))
         }
         var matrix: [String: [Int: String]] = [:]
         for r in try db.rows(
@@ -85,7 +94,7 @@ public struct PostmortemBuilder {
         }
         let sources = try db.rows(
             """
-            SELECT path, status, kube_events, activity_records, duplicates, skipped, rejects, first_time, last_time
+            SELECT path, status, kube_events, activity_records, duplicates, skipped, rejects, first_time, last_time, content_hash
             FROM sources ORDER BY path, source_id
             """)
         let names = PostmortemBuilder.displayNames(sources.map { $0[0].text })
@@ -93,7 +102,7 @@ public struct PostmortemBuilder {
             Postmortem.InputRow(
                 name: name, status: r[1].text, kubeEvents: Int(r[2].text) ?? 0, activityRecords: Int(r[3].text) ?? 0,
                 duplicates: Int(r[4].text) ?? 0, skipped: Int(r[5].text) ?? 0, rejects: Int(r[6].text) ?? 0,
-                firstTime: optional(r[7]), lastTime: optional(r[8]))
+                firstTime: optional(r[7]), lastTime: optional(r[8]), sha256: optional(r[9]).flatMap { $0.utf8.count == 64 ? $0 : nil })
         }.sorted { ($0.name, $0.status) < ($1.name, $1.status) }
         let rejects = try db.rows(
             """
@@ -117,12 +126,75 @@ public struct PostmortemBuilder {
                 round: Int(r[0].text) ?? 0, name: r[1].text, withRound: Int(r[2].text) ?? 0, failingWith: Int(r[3].text) ?? 0,
                 withoutRound: Int(r[4].text) ?? 0, failingWithout: Int(r[5].text) ?? 0)
         }
-        return Postmortem(
+        var postmortem = Postmortem(
             cluster: cluster.label.isEmpty ? nil : cluster.label, resourceID: cluster.resourceID, playbook: playbook,
             windowStart: window.flatMap { optional($0[0]) }, windowEnd: window.flatMap { optional($0[1]) },
             milestones: milestones, failures: failures, missedNodes: missedNodes, matrix: matrixRows, cohorts: cohorts,
             missingEvidence: missingEvidence, evidence: evidence, inputs: inputs,
             rejects: rejects, rejectCount: try db.int("SELECT count(*) FROM rejects"))
+        var unconverged: [String: Postmortem.UnconvergedNode] = [:]
+        for r in try db.rows(
+            """
+            SELECT r.node, n.pool, n.vmss, n.instance_id, r.round FROM node_round_results r
+            LEFT JOIN node_results n ON n.cluster = r.cluster AND n.node = r.node
+            WHERE r.cluster = ?1 AND r.status = 'missed' AND n.removed_at IS NULL ORDER BY r.node, r.round
+            """, c)
+        {
+            let vmss = optional(r[2])
+            if unconverged[r[0].text] == nil {
+                unconverged[r[0].text] = Postmortem.UnconvergedNode(
+                    node: r[0].text, pool: optional(r[1]), vmss: vmss, instanceID: Int(r[3].text),
+                    resourceGroup: try vmss.flatMap(resourceGroup(ofScaleSet:)), missedRounds: [])
+            }
+            unconverged[r[0].text]?.missedRounds.append(Int(r[4].text) ?? 0)
+        }
+        postmortem.unconverged = unconverged.values.sorted { $0.node < $1.node }
+        for r in try db.rows(
+            "SELECT pool, count(*) FROM node_results WHERE cluster = ?1 AND removed_at IS NULL AND pool IS NOT NULL GROUP BY pool", c)
+        {
+            postmortem.poolSizes[r[0].text] = Int(r[1].text) ?? 0
+        }
+        postmortem.clusterName = cluster.name.isEmpty ? nil : cluster.name
+        postmortem.clusterResourceGroup = cluster.resourceGroup
+        // Each ingest's paths as their last component: the same inputs read the same on every machine.
+        var runs: [(id: String, words: [String], cluster: String?)] = []
+        for row in try db.rows("SELECT r.run_id, j.value, r.cluster FROM ingest_runs r, json_each(r.arguments) j ORDER BY r.run_id, j.key")
+        {
+            let word = AzureCommand.quote((row[1].text as NSString).lastPathComponent)
+            if runs.last?.id == row[0].text {
+                runs[runs.count - 1].words.append(word)
+            } else {
+                runs.append((row[0].text, [word], row[2] == .null ? nil : row[2].text))
+            }
+        }
+        postmortem.ingests = runs.map { run in
+            (run.cluster.map { "--cluster \(AzureCommand.quote($0)) " } ?? "") + run.words.joined(separator: " ")
+        }
+        postmortem.correlation = try db.rows(
+            "SELECT playbook_source, given FROM correlation_runs ORDER BY run_id DESC LIMIT 1"
+        ).first.map { (playbook: $0[0].text, given: $0[1].text) }
+        postmortem.fingerprint = try fingerprint()
+        return postmortem
+    }
+
+    /// SHA-256 over this cluster's rows of the contract views, in a fixed order, one
+    /// tab-separated line per row.
+    func fingerprint() throws -> String {
+        var hasher = SHA256()
+        let c = [SQLValue.text(cluster.label)]
+        for sql in [
+            "SELECT * FROM milestone_results WHERE cluster = ?1 ORDER BY round",
+            "SELECT * FROM node_round_results WHERE cluster = ?1 ORDER BY node, round",
+            """
+            SELECT event_id, node, namespace, pod, category, reason, first_seen, last_seen, count, verdict, missed_round,
+                   missed_rounds, confidence, explanation FROM failure_results WHERE cluster = ?1 ORDER BY event_id, failure_id
+            """,
+        ] {
+            for row in try db.rows(sql, c) {
+                hasher.update(data: Data((row.map(\.text).joined(separator: "\t") + "\n").utf8))
+            }
+        }
+        return ContentHash.hex(hasher.finalize())
     }
 
     /// Every record of the database (it holds one cluster): the spans ingest recorded per file,
