@@ -46,6 +46,7 @@ public struct PostmortemBuilder {
                 explanation: r[11].text, message: r[12].text)
         }
         var missedNodes: [Int: [Postmortem.MissedNode]] = [:]
+        let groups = try scaleSetResourceGroups()
         let missed = try db.rows(
             """
             SELECT a.missed_round, a.node, n.pool, n.vmss, n.instance_id, count(*), min(a.first_seen)
@@ -67,7 +68,7 @@ public struct PostmortemBuilder {
             missedNodes[round, default: []].append(
                 Postmortem.MissedNode(
                     node: r[1].text, pool: optional(r[2]), vmss: vmss, instanceID: Int(r[4].text),
-                    resourceGroup: try vmss.flatMap(resourceGroup(ofScaleSet:)),
+                    resourceGroup: vmss.flatMap { groups[$0.lowercased()] },
                     failures: Int(r[5].text) ?? 0, firstFailure: r[6].text, lastBootstrap: before))
         }
         var matrix: [String: [Int: String]] = [:]
@@ -144,7 +145,7 @@ public struct PostmortemBuilder {
             if unconverged[r[0].text] == nil {
                 unconverged[r[0].text] = Postmortem.UnconvergedNode(
                     node: r[0].text, pool: optional(r[1]), vmss: vmss, instanceID: Int(r[3].text),
-                    resourceGroup: try vmss.flatMap(resourceGroup(ofScaleSet:)), missedRounds: [])
+                    resourceGroup: vmss.flatMap { groups[$0.lowercased()] }, missedRounds: [])
             }
             unconverged[r[0].text]?.missedRounds.append(Int(r[4].text) ?? 0)
         }
@@ -221,6 +222,23 @@ public struct PostmortemBuilder {
 }
 
 extension PostmortemBuilder {
+    /// The resource group of every scale set an activity record is about (lower-case names),
+    /// from the first such record: one read, where a lookup per node read them all per node.
+    func scaleSetResourceGroups() throws -> [String: String] {
+        var groups: [String: String] = [:]
+        for row in try db.rows(
+            "SELECT resource_id FROM activity_records WHERE resource_key LIKE '%/virtualmachinescalesets/%' ORDER BY record_id")
+        {
+            let parts = row[0].text.split(separator: "/")
+            guard let g = parts.firstIndex(where: { $0.lowercased() == "resourcegroups" }), g + 1 < parts.count,
+                let v = parts.firstIndex(where: { $0.lowercased() == "virtualmachinescalesets" }), v + 1 < parts.count
+            else { continue }
+            let vmss = parts[v + 1].lowercased()
+            if groups[vmss] == nil { groups[vmss] = String(parts[g + 1]) }
+        }
+        return groups
+    }
+
     /// The resource group of a scale set, from any activity record about it.
     func resourceGroup(ofScaleSet vmss: String) throws -> String? {
         let id = try db.scalar(

@@ -81,3 +81,44 @@ struct DisplayNameTests {
         #expect(names == ["events.json.gz", "h=10/m=00/PT1H.json", "h=11/m=00/PT1H.json"])
     }
 }
+
+/// A cluster too big to list node by node stays a document one can read.
+@Suite("The postmortem of a large cluster")
+struct LargePostmortemTests {
+    @Test func aggregatesByPoolCutsLongTablesAndGivesOneCommandPerScaleSet() throws {
+        let dir = Paths.temporaryDirectory()
+        var spec = SimulationSpec()
+        spec.pools = SimulationSpec.pools(nodes: 150, count: 5)
+        spec.eventsPerNode = 10
+        spec.missRates = [2: 0.3, 3: 0.4]
+        spec.seed = 11
+        try Pipeline.simulate(spec: spec, directory: dir.path)
+        let db = dir.appendingPathComponent("l.sqlite").path
+        _ = try Pipeline.ingest(paths: [dir.appendingPathComponent("logs").path], dbPath: db)
+        try Pipeline.correlate(dbPath: db)
+        let report = try Pipeline.report(dbPath: db)
+        #expect(report.utf8.count < 100_000)
+        #expect(report.contains("Per pool (nodes ✓ / ✗ per round):"))
+        // No table runs longer than the cut (40 rows) plus its header; a cut says where the rest is.
+        var run = 0
+        var longest = 0
+        for line in report.split(separator: "\n", omittingEmptySubsequences: false) {
+            run = line.hasPrefix("|") ? run + 1 : 0
+            longest = max(longest, run)
+        }
+        #expect(longest <= 42)
+        #expect(report.contains("more: `cutover query"))
+        // One command per scale set (or pool): never one per node.
+        let store = try Database(path: db, readOnly: true)
+        let behind = try store.rows(
+            """
+            SELECT count(DISTINCT n.vmss), count(DISTINCT r.node) FROM node_round_results r JOIN node_results n USING (cluster, node)
+            WHERE r.status = 'missed' AND n.removed_at IS NULL
+            """
+        ).first.map { $0.map(\.text) }
+        let commands = report.split(separator: "\n").filter { $0.hasPrefix("az vmss reimage") || $0.hasPrefix("az aks nodepool upgrade") }
+        #expect(
+            behind.map { String(commands.count) == $0[0] && Int($0[1]) ?? 0 > commands.count } == true, "\(commands.count), \(behind ?? [])"
+        )
+    }
+}
