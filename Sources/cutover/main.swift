@@ -15,7 +15,10 @@ struct Cutover: ParsableCommand {
               cutover run samples/logs --out postmortem.md
             """,
         version: CutoverVersion.current,
-        subcommands: [Run.self, Ingest.self, Correlate.self, Report.self, Status.self, Query.self, Show.self, Simulate.self]
+        subcommands: [
+            Run.self, Ingest.self, Correlate.self, Report.self, Status.self, Query.self, Show.self, NightlyCommand.self,
+            FleetIndexCommand.self, Simulate.self,
+        ]
     )
 }
 

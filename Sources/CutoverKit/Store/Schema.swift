@@ -519,6 +519,42 @@ public enum Schema {
             position           INTEGER NOT NULL
         ) STRICT;
         """,
+        // 5: what each nightly run found, so the next one can say what changed since
+        // (`cutover nightly`): one row per run, and per run its clusters, the pods blamed on a
+        // missed round, the nodes still to reimage and the inputs with errors.
+        """
+        CREATE TABLE nightly_runs (
+            run_id           INTEGER PRIMARY KEY,
+            night            TEXT NOT NULL,
+            ran_at           TEXT NOT NULL,
+            cutover_version  TEXT NOT NULL,
+            shard            TEXT NOT NULL,
+            pruned           INTEGER NOT NULL
+        ) STRICT;
+        CREATE TABLE nightly_items (
+            run_id           INTEGER NOT NULL REFERENCES nightly_runs(run_id),
+            cluster          TEXT NOT NULL,
+            kind             TEXT NOT NULL,
+            item             TEXT NOT NULL,
+            PRIMARY KEY (run_id, cluster, kind, item)
+        ) STRICT;
+        DROP VIEW meta;
+        CREATE VIEW meta AS
+            SELECT 'schema' AS what, NULL AS ran_at, NULL AS cutover_version, 'version 5' AS details
+            UNION ALL
+            SELECT 'ingest', ran_at, cutover_version,
+                   arguments || coalesce(' --cluster ' || cluster, '') || ': ' || files || ' file(s), ' || records
+                       || ' records, ' || rejects || ' rejects'
+            FROM ingest_runs
+            UNION ALL
+            SELECT 'correlate', ran_at, cutover_version,
+                   'playbook ' || playbook_source || ', milestones ' || given || coalesce(', cluster ' || given_cluster, '')
+            FROM correlation_runs
+            UNION ALL
+            SELECT 'nightly', ran_at, cutover_version, 'night ' || night || ', shard ' || shard || ', ' || pruned || ' events pruned'
+            FROM nightly_runs
+            ORDER BY 2;
+        """,
     ]
 
     public static var version: Int { migrations.count }

@@ -5,7 +5,7 @@ import Testing
 
 @Suite("The README and --help agree")
 struct DocumentationTests {
-    static let commands = ["run", "ingest", "correlate", "report", "status", "query", "show", "simulate"]
+    static let commands = ["run", "ingest", "correlate", "report", "status", "query", "show", "nightly", "fleet-index", "simulate"]
 
     /// The long options a command's `--help` lists (without --help and --version).
     static func helpOptions(_ command: String) throws -> Set<String> {

@@ -71,6 +71,6 @@ struct DatasetteMetadataTests {
         let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
         let database = (object?["databases"] as? [String: Any])?["cutover"] as? [String: Any]
         #expect((database?["queries"] as? [String: Any])?.count == SavedQueryTests.files.count)
-        #expect((database?["tables"] as? [String: Any])?.count == 22)
+        #expect((database?["tables"] as? [String: Any])?.count == 24)
     }
 }

@@ -134,7 +134,7 @@ struct StoreTests {
         let storedActivity = try JSONSerialization.jsonObject(with: Data((activity.first ?? "").utf8))
         #expect(jsonEqual(storedActivity, try JSONSerialization.jsonObject(with: Data(record.utf8))))
         #expect(try db.rows("SELECT event_id FROM attributions").map { $0[0].text } == ["17"])
-        #expect(try db.rows("SELECT details FROM meta WHERE what = 'schema'").map { $0[0].text } == ["version 4"])
+        #expect(try db.rows("SELECT details FROM meta WHERE what = 'schema'").map { $0[0].text } == ["version 5"])
     }
 
     @Test func aNewerDatabaseIsRefusedWithAFix() throws {
