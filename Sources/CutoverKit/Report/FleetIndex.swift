@@ -27,16 +27,21 @@ public struct FleetIndex {
 
     public var markdown: String {
         var out = ["# Postmortems: network-isolation cutover, \(rows.count) cluster(s)", ""]
-        out.append("| cluster | failures | from a missed round | nodes that missed a round | milestones known | postmortem |")
-        out.append("|---|---:|---:|---:|---:|---|")
+        out.append("Pods, not event objects: kubelet reports one failing pod as up to four events.")
+        out.append("")
+        out.append(
+            "| Cluster | Pods failing | From a missed round | Nodes that missed a round | Nodes to reimage | Milestones known | Postmortem |"
+        )
+        out.append("|---|---:|---:|---:|---:|---:|---|")
         for row in rows.sorted(by: { $0.cluster.label < $1.cluster.label }) {
             let p = row.postmortem
-            let missed = p.failures.filter { $0.verdict == "missed_round" }
+            let pods = MarkdownRenderer.pods(p.failures)
+            let missed = pods.filter { $0.verdict == "missed_round" }
             let nodes = Set(missed.compactMap(\.node)).count
             let known = p.milestones.filter { $0.time != nil }.count
             let name = row.cluster.label.isEmpty ? "(unnamed)" : MarkdownEscape.code(row.cluster.label)
             out.append(
-                "| \(name) | \(p.failures.count) | \(missed.count) | \(nodes) | \(known) of \(p.milestones.count) | "
+                "| \(name) | \(pods.count) | \(missed.count) | \(nodes) | \(p.unconverged.count) | \(known) of \(p.milestones.count) | "
                     + "[\(MarkdownEscape.inline(row.file))](\(row.file)) |")
         }
         if unassignedFailures > 0 {

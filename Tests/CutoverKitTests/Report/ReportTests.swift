@@ -24,6 +24,20 @@ struct MarkdownEscapeTests {
     }
 }
 
+/// Compares `text` with the reviewed golden `name` (Goldens/); `CUTOVER_RECORD=1` rewrites it instead.
+func expectGolden(_ name: String, _ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let golden = Paths.goldens.appendingPathComponent(name)
+    if ProcessInfo.processInfo.environment["CUTOVER_RECORD"] == "1" {
+        try text.write(to: golden, atomically: true, encoding: .utf8)
+        Issue.record("golden rewritten: review \(golden.path) and commit it", sourceLocation: sourceLocation)
+        return
+    }
+    let expected = try String(contentsOf: golden, encoding: .utf8)
+    #expect(
+        text == expected, "\(name) differs from the golden; rerun with CUTOVER_RECORD=1 and review the diff", sourceLocation: sourceLocation
+    )
+}
+
 /// Ingests and correlates the shipped samples into a fresh database.
 func correlatedSampleDatabase() throws -> String {
     let db = Paths.temporaryDirectory().appendingPathComponent("samples.sqlite").path
@@ -35,15 +49,34 @@ func correlatedSampleDatabase() throws -> String {
 @Suite("The sample postmortem")
 struct SamplePostmortemTests {
     @Test func matchesTheReviewedGolden() throws {
-        let report = try Pipeline.report(dbPath: try correlatedSampleDatabase())
-        let golden = Paths.goldens.appendingPathComponent("sample-postmortem.md")
-        if ProcessInfo.processInfo.environment["CUTOVER_RECORD"] == "1" {
-            try report.write(to: golden, atomically: true, encoding: .utf8)
-            Issue.record("golden rewritten: review \(golden.path) and commit it")
-            return
-        }
-        let expected = try String(contentsOf: golden, encoding: .utf8)
-        #expect(report == expected, "report differs from the golden; rerun with CUTOVER_RECORD=1 and review the diff")
+        try expectGolden("sample-postmortem.md", try Pipeline.report(dbPath: try correlatedSampleDatabase()))
+    }
+
+    /// A generated incident of another seed, with node-image upgrades that left nodes out and
+    /// every export shape's Kubernetes half as the exporter writes it.
+    @Test func aGeneratedIncidentMatchesItsGolden() throws {
+        let dir = Paths.temporaryDirectory()
+        var spec = SimulationSpec()
+        spec.seed = 31
+        spec.pools = SimulationSpec.pools(nodes: 24, count: 3)
+        try Pipeline.simulate(spec: spec, directory: dir.path)
+        let db = dir.appendingPathComponent("g.sqlite").path
+        _ = try Pipeline.ingest(paths: [dir.appendingPathComponent("logs").path], dbPath: db)
+        try Pipeline.correlate(dbPath: db)
+        try expectGolden("generated-seed-31-postmortem.md", try Pipeline.report(dbPath: db))
+    }
+
+    /// Two clusters in one subscription: one postmortem each and the index.
+    @Test func twoClustersMatchTheirGoldens() throws {
+        let dir = Paths.temporaryDirectory()
+        _ = try FleetSimulation.sameSubscription(seed: 41, count: 2, nodes: 12).write(to: dir.path)
+        let db = dir.appendingPathComponent("f.sqlite").path
+        _ = try Pipeline.ingest(paths: [dir.appendingPathComponent("logs").path], dbPath: db)
+        try Pipeline.correlate(dbPath: db)
+        let (postmortems, index) = try Pipeline.reports(dbPath: db)
+        #expect(postmortems.count == 2)
+        try expectGolden("two-clusters-index.md", index)
+        for p in postmortems { try expectGolden("two-clusters-" + p.file, p.markdown) }
     }
 
     @Test func isByteIdenticalForTheSameData() throws {
