@@ -40,16 +40,19 @@ public enum Pipeline {
 
     /// The markdown postmortem of one cluster of a correlated database: the one `cluster`
     /// names, or the only one.
-    public static func report(dbPath: String, cluster: String? = nil) throws -> String {
+    public static func report(dbPath: String, cluster: String? = nil, json: Bool = false) throws -> String {
         let store = try ResultStore(path: dbPath)
         let clusters = try store.clusters()
         let chosen = try Cluster.pick(
             cluster, from: clusters, hint: "name one with --cluster NAME, or write one postmortem each with --out DIR")
-        return MarkdownRenderer().render(try PostmortemBuilder(db: store.db, cluster: chosen, fleet: clusters.count > 1).build())
+        let postmortem = try PostmortemBuilder(db: store.db, cluster: chosen, fleet: clusters.count > 1).build()
+        return json ? try PostmortemJSON(postmortem).encoded() : MarkdownRenderer().render(postmortem)
     }
 
     /// One postmortem per cluster, with file names, and the index that links them.
-    public static func reports(dbPath: String) throws -> (postmortems: [(file: String, markdown: String)], index: String) {
+    public static func reports(dbPath: String, json: Bool = false) throws -> (
+        postmortems: [(file: String, markdown: String)], index: String
+    ) {
         let store = try ResultStore(path: dbPath)
         let clusters = try store.clusters()
         var postmortems: [(file: String, markdown: String)] = []
@@ -59,7 +62,10 @@ public enum Pipeline {
             let postmortem = try PostmortemBuilder(db: store.db, cluster: cluster, fleet: clusters.count > 1).build()
             let file = FleetIndex.fileName(for: cluster, avoiding: used)
             used.insert(file)
-            postmortems.append((file, MarkdownRenderer().render(postmortem)))
+            postmortems.append(
+                json
+                    ? (String(file.dropLast(3)) + ".json", try PostmortemJSON(postmortem).encoded())
+                    : (file, MarkdownRenderer().render(postmortem)))
             rows.append(FleetIndex.Row(cluster: cluster, file: file, postmortem: postmortem))
         }
         let unassigned = try store.db.int("SELECT count(*) FROM failure_results WHERE verdict = 'no_cluster'")

@@ -130,12 +130,12 @@ func runIngest(_ paths: [String], db: String, options: Ingester.Options, quiet: 
 /// Writes one postmortem to a file (or stdout) when the database holds one cluster or
 /// `cluster` names one; one file per cluster and an `index.md` into `out` when it holds several
 /// and `out` is given (or `out` is a directory).
-func writeReports(db: String, cluster: String?, out: String?) throws {
+func writeReports(db: String, cluster: String?, out: String?, json: Bool = false) throws {
     var isDirectory: ObjCBool = false
     let outIsDirectory = out.map { FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) && isDirectory.boolValue } ?? false
     let several = try ResultStore(path: db).clusters().count > 1
     guard let out, cluster == nil, several || outIsDirectory else {
-        try emit(try Pipeline.report(dbPath: db, cluster: cluster), to: out)
+        try emit(try Pipeline.report(dbPath: db, cluster: cluster, json: json), to: out)
         if let out { printError("postmortem written to \(out)") }
         return
     }
@@ -144,7 +144,7 @@ func writeReports(db: String, cluster: String?, out: String?) throws {
     } catch {
         throw ValidationError("cannot create the directory \(out): \(error.localizedDescription)")
     }
-    let (postmortems, index) = try Pipeline.reports(dbPath: db)
+    let (postmortems, index) = try Pipeline.reports(dbPath: db, json: json)
     for p in postmortems { try emit(p.markdown, to: (out as NSString).appendingPathComponent(p.file)) }
     try emit(index, to: (out as NSString).appendingPathComponent("index.md"))
     printError("\(postmortems.count) postmortem(s) and index.md written to \(out)")

@@ -461,26 +461,15 @@ public struct MarkdownRenderer {
                 "\(count(p.unconverged.count, "node")) still need a reimage so that bootstrap rewrites their config. One command per "
                     + "scale set, or a node-image upgrade of the pool when most of it is behind:", "", "```sh",
             ]
-            var noCommand: [String] = []
-            let byScaleSet = Dictionary(grouping: p.unconverged, by: { $0.vmss ?? "" })
-            for (vmss, nodes) in byScaleSet.sorted(by: { $0.key < $1.key }) {
-                let pool = nodes.first?.pool
-                if let pool, let size = p.poolSizes[pool], nodes.count * 2 > size,
-                    let command = AzureCommand.nodepoolUpgrade(resourceGroup: p.clusterResourceGroup, cluster: p.clusterName, pool: pool)
-                {
-                    out.append("# pool \(AzureCommand.isPoolName(pool) ? pool : "?"): \(nodes.count) of \(size) nodes behind")
-                    out.append(command)
-                    continue
+            let plan = p.remediation
+            for step in plan.steps {
+                if let pool = step.pool {
+                    out.append(
+                        "# pool \(AzureCommand.isPoolName(pool) ? pool : "?"): \(step.nodes.count) of \(step.poolSize ?? 0) nodes behind")
                 }
-                let ids = nodes.compactMap(\.instanceID).sorted()
-                if !vmss.isEmpty, ids.count == nodes.count,
-                    let command = AzureCommand.vmssReimage(resourceGroup: nodes.first?.resourceGroup, vmss: vmss, instanceIDs: ids)
-                {
-                    out.append(command)
-                } else {
-                    noCommand += nodes.map(\.node)
-                }
+                out.append(step.command)
             }
+            let noCommand = plan.withoutCommand
             out.append("```")
             if !noCommand.isEmpty {
                 out += [

@@ -121,3 +121,40 @@ public struct Postmortem: Sendable {
     /// the same inputs and cutover give the same fingerprint.
     public var fingerprint = ""
 }
+
+extension Postmortem {
+    /// One command of the remediation: a reimage of a scale set's instances, or a node-image
+    /// upgrade of a pool most of whose nodes are behind.
+    public struct RemediationStep: Sendable, Equatable {
+        public var command: String
+        public var nodes: [String]
+        /// Set for a pool-wide upgrade: the pool and its present node count.
+        public var pool: String?
+        public var poolSize: Int?
+    }
+
+    /// The commands that reimage every node still behind, one per scale set (or pool), and the
+    /// nodes no command can be given for (their scale set is unknown, or its name is not valid).
+    public var remediation: (steps: [RemediationStep], withoutCommand: [String]) {
+        var steps: [RemediationStep] = []
+        var withoutCommand: [String] = []
+        for (vmss, nodes) in Dictionary(grouping: unconverged, by: { $0.vmss ?? "" }).sorted(by: { $0.key < $1.key }) {
+            let names = nodes.map(\.node)
+            if let pool = nodes.first?.pool, let size = poolSizes[pool], nodes.count * 2 > size,
+                let command = AzureCommand.nodepoolUpgrade(resourceGroup: clusterResourceGroup, cluster: clusterName, pool: pool)
+            {
+                steps.append(RemediationStep(command: command, nodes: names, pool: pool, poolSize: size))
+                continue
+            }
+            let ids = nodes.compactMap(\.instanceID).sorted()
+            if !vmss.isEmpty, ids.count == nodes.count,
+                let command = AzureCommand.vmssReimage(resourceGroup: nodes.first?.resourceGroup, vmss: vmss, instanceIDs: ids)
+            {
+                steps.append(RemediationStep(command: command, nodes: names))
+            } else {
+                withoutCommand += names
+            }
+        }
+        return (steps, withoutCommand)
+    }
+}

@@ -155,3 +155,58 @@ struct LargePostmortemTests {
         )
     }
 }
+
+/// `report --format json`: the postmortem's facts, and docs/POSTMORTEM-JSON.md agrees with them.
+@Suite("The postmortem as JSON")
+struct PostmortemJSONTests {
+    /// Every key path of a JSON value (`rounds[].pods[].image`).
+    static func paths(_ value: Any, prefix: String = "") -> Set<String> {
+        var out = Set<String>()
+        if let object = value as? [String: Any] {
+            for (key, child) in object {
+                let path = prefix.isEmpty ? key : prefix + "." + key
+                out.insert(path)
+                out.formUnion(paths(child, prefix: path))
+            }
+        } else if let array = value as? [Any] {
+            for child in array { out.formUnion(paths(child, prefix: prefix + "[]")) }
+        }
+        return out
+    }
+
+    @Test func theDocumentedKeysAreTheKeys() throws {
+        // The samples, and an incident without activity logs (so a data gap, milestones not observed).
+        var seen = Set<String>()
+        let sample = try Pipeline.report(dbPath: try correlatedSampleDatabase(), json: true)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(sample.utf8)) as? [String: Any])
+        seen.formUnion(Self.paths(object))
+        let dir = Paths.temporaryDirectory()
+        var spec = SimulationSpec()
+        spec.shapes = [.exporter]
+        try Pipeline.simulate(spec: spec, directory: dir.path)
+        let db = dir.appendingPathComponent("g.sqlite").path
+        _ = try Pipeline.ingest(paths: [dir.appendingPathComponent("logs").path], dbPath: db)
+        try Pipeline.correlate(dbPath: db)
+        let gaps = try #require(
+            try JSONSerialization.jsonObject(with: Data(try Pipeline.report(dbPath: db, json: true).utf8)) as? [String: Any])
+        seen.formUnion(Self.paths(gaps))
+        #expect((gaps["data_gaps"] as? [Any])?.isEmpty == false)
+
+        let page = try String(contentsOf: Paths.repository.appendingPathComponent("docs/POSTMORTEM-JSON.md"), encoding: .utf8)
+        let documented = Set(
+            page.split(separator: "\n").filter { $0.hasPrefix("| `") }.compactMap { $0.split(separator: "`").dropFirst().first }.map(
+                String.init))
+        #expect(seen.subtracting(documented).isEmpty, "not documented: \(seen.subtracting(documented).sorted())")
+        #expect(documented.subtracting(seen).isEmpty, "documented, never written: \(documented.subtracting(seen).sorted())")
+
+        // The figures are the markdown's.
+        let summary = try #require(object["summary"] as? [String: Any])
+        #expect(summary["pods"] as? Int == 16 && summary["missed_round_pods"] as? Int == 12 && summary["unconverged_nodes"] as? Int == 5)
+        #expect(object["schema"] as? String == "cutover.postmortem/1")
+        let markdown = try Pipeline.report(dbPath: try correlatedSampleDatabase())
+        #expect(markdown.contains("16 pods on 10 nodes") && markdown.contains("5 nodes still have not bootstrapped"))
+        for step in try #require(object["remediation"] as? [[String: Any]]) {
+            #expect(markdown.contains(try #require(step["command"] as? String)))
+        }
+    }
+}
