@@ -137,8 +137,8 @@ private struct ResultWriter {
         failure = try db.prepare(
             """
             INSERT INTO failure_results (event_id, cluster, node, namespace, pod, category, reason, message, first_seen,
-                last_seen, count, verdict, missed_round, missed_rounds, confidence, explanation, event_uid)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+                last_seen, count, verdict, missed_round, missed_rounds, confidence, explanation, event_uid, wiring_incomplete)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
             """)
         cluster = try db.prepare(
             """
@@ -195,7 +195,7 @@ private struct ResultWriter {
                 .text(x.category.rawValue), .text(x.reason), .text(x.message), .text(x.firstSeen.description),
                 .text(x.lastSeen.description), .integer(Int64(x.count)), .text(a.verdict.rawValue), SQLValue(a.missedRound),
                 a.missedRounds.isEmpty ? .null : .text("[" + a.missedRounds.map(String.init).joined(separator: ",") + "]"),
-                .text(a.confidence.rawValue), .text(a.explanation), SQLValue(x.uid),
+                .text(a.confidence.rawValue), .text(a.explanation), SQLValue(x.uid), .integer(a.wiringIncomplete ? 1 : 0),
             ])
         }
     }

@@ -35,4 +35,7 @@ public struct Attribution: Sendable, Equatable {
     public var explanation: String
     /// The bootstrap the decision rested on.
     public var basis: Bootstrap?
+    /// A converged node's failure that a piece of round 2's registry wiring, finished only
+    /// after the failure began, explains (the explanation says which piece).
+    public var wiringIncomplete = false
 }

@@ -72,14 +72,15 @@ public struct Attributor {
                     " When round(s) \(list(unknown.map(\.round.number))) took effect is not known, so whether the node missed "
                     + "\(unknown.count == 1 ? "it" : "them") cannot be told."
             }
-            if let late = lateWiring(before: t, signal: signal) {
+            let late = lateWiring(before: t, signal: signal)
+            if let late {
                 text +=
                     " Wiring incomplete: \(late.summary) succeeded only at \(late.time.minuteText), after round 2 took "
                     + "effect and after this failure began; the error fits the missing piece, not a missed round."
             }
             return Attribution(
                 failure: failure, verdict: .converged, missedRound: nil, missedRounds: [],
-                confidence: confidence, explanation: text, basis: basis)
+                confidence: confidence, explanation: text, basis: basis, wiringIncomplete: late != nil)
         }
         let earliest = missed[0]
         var confidence = Self.confidence(of: basis)

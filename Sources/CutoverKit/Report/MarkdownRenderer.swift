@@ -392,7 +392,7 @@ public struct MarkdownRenderer {
             "| Cause | What the error says | Pods | Nodes | Events | First seen (UTC) | Example |", "|---|---|---|---|---|---|---|",
         ]
         let groups = Dictionary(grouping: rows) { pod -> String in
-            let wiring = pod.rows.contains { $0.explanation.contains("Wiring incomplete") }
+            let wiring = pod.rows.contains(where: \.wiringIncomplete)
             return (wiring ? "wiring incomplete" : Self.verdictText[pod.verdict] ?? pod.verdict) + "\u{0}" + pod.reading
         }
         let sorted = groups.sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }

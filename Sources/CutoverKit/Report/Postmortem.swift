@@ -24,6 +24,7 @@ public struct Postmortem: Sendable {
         public var confidence: String
         public var explanation: String
         public var message: String
+        public var wiringIncomplete = false
     }
 
     public struct MissedNode: Sendable, Equatable {

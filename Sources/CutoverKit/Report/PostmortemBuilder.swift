@@ -33,7 +33,7 @@ public struct PostmortemBuilder {
         let failures = try db.rows(
             """
             SELECT first_seen, node, namespace, pod, category, reason, count, verdict, missed_round, missed_rounds,
-                   confidence, explanation, coalesce(message, ''), last_seen
+                   confidence, explanation, coalesce(message, ''), last_seen, wiring_incomplete
             FROM failure_results WHERE cluster = ?1
             ORDER BY coalesce(missed_round, 99), first_seen, node, namespace, pod, reason, failure_id
             """, c
@@ -43,7 +43,7 @@ public struct PostmortemBuilder {
                 category: r[4].text, reason: r[5].text, count: Int(r[6].text) ?? 1, verdict: r[7].text,
                 missedRound: Int(r[8].text), missedRounds: optional(r[9]).map { $0.filter { $0 != "[" && $0 != "]" } },
                 confidence: r[10].text,
-                explanation: r[11].text, message: r[12].text)
+                explanation: r[11].text, message: r[12].text, wiringIncomplete: r[14].text == "1")
         }
         var missedNodes: [Int: [Postmortem.MissedNode]] = [:]
         let groups = try scaleSetResourceGroups()

@@ -52,6 +52,7 @@ public struct PostmortemJSON: Codable, Sendable, Equatable {
         public var count: Int
         public var confidence: String
         public var explanation: String
+        public var wiringIncomplete: Bool
     }
 
     public struct Round: Codable, Sendable, Equatable {
@@ -118,7 +119,8 @@ public struct PostmortemJSON: Codable, Sendable, Equatable {
                 firstSeen: f.first.firstSeen, lastSeen: f.lastSeen, errorKind: signal.kind.rawValue, registryHost: signal.host.rawValue,
                 image: f.image, reasons: f.rows.map(\.reason).reduce(into: []) { if !$0.contains($1) { $0.append($1) } },
                 count: f.count, confidence: f.confidence,
-                explanation: (f.rows.first { $0.confidence == f.confidence } ?? f.first).explanation)
+                explanation: (f.rows.first { $0.confidence == f.confidence } ?? f.first).explanation,
+                wiringIncomplete: f.rows.contains(where: \.wiringIncomplete))
         }
         let missed = pods.filter { $0.verdict == "missed_round" }
         generatedBy = "cutover " + CutoverVersion.current

@@ -521,8 +521,18 @@ public enum Schema {
         """,
         // 5: what each nightly run found, so the next one can say what changed since
         // (`cutover nightly`): one row per run, and per run its clusters, the pods blamed on a
-        // missed round, the nodes still to reimage and the inputs with errors.
+        // missed round, the nodes still to reimage and the inputs with errors. And the "wiring
+        // incomplete" finding as a field of each attribution, not only words in its explanation.
         """
+        ALTER TABLE failure_results ADD COLUMN wiring_incomplete INTEGER NOT NULL DEFAULT 0;
+        UPDATE failure_results SET wiring_incomplete = 1 WHERE explanation LIKE '%Wiring incomplete:%';
+        DROP VIEW attributions;
+        CREATE VIEW attributions AS
+            SELECT failure_id, nullif(cluster, '') AS cluster, node, namespace, pod, category, reason, first_seen, last_seen,
+                   count, verdict, missed_round, missed_rounds, confidence, explanation, event_uid, message, event_id,
+                   wiring_incomplete
+            FROM failure_results;
+
         CREATE TABLE nightly_runs (
             run_id           INTEGER PRIMARY KEY,
             night            TEXT NOT NULL,

@@ -190,6 +190,11 @@ struct SimulatorTests {
             let a = try #require(byUID[truth.eventUID])
             #expect(a.verdict.rawValue == truth.verdict && a.missedRound == truth.missedRounds.first)
             #expect(a.explanation.contains("Wiring incomplete") == (truth.cause == "wiring_incomplete"), "\(a.explanation)")
+            #expect(a.wiringIncomplete == (truth.cause == "wiring_incomplete"))
         }
+        // The finding is a column the report and the SQL read, not words to search for.
+        let stored = try Database(path: db, readOnly: true).int("SELECT count(*) FROM attributions WHERE wiring_incomplete = 1")
+        #expect(stored == wiring.count)
+        #expect(try Pipeline.report(dbPath: db).contains("| wiring incomplete |"))
     }
 }

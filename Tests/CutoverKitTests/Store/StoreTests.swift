@@ -155,6 +155,7 @@ struct StoreTests {
             try runner.run("SELECT * FROM attributions").columns == [
                 "failure_id", "cluster", "node", "namespace", "pod", "category", "reason", "first_seen", "last_seen", "count",
                 "verdict", "missed_round", "missed_rounds", "confidence", "explanation", "event_uid", "message", "event_id",
+                "wiring_incomplete",
             ])
         #expect(
             try runner.run("SELECT * FROM milestones").columns == ["cluster", "round", "name", "effective_time", "source", "evidence"])
