@@ -69,6 +69,15 @@ extension JSONIndex {
         }
     }
 
+    /// `RecordLayout.timeForm` of a string node written without escapes, compared in place.
+    func timeForm(_ node: Int, of stored: String) -> Int64? {
+        let n = nodes[node]
+        guard n.kind == .string, !n.escaped else { return nil }
+        return bytes.withUnsafeBufferPointer { buf in
+            RecordLayout.timeForm(UnsafeBufferPointer(rebasing: buf[Int(n.start)..<Int(n.end)]), of: stored)
+        }
+    }
+
     /// Whether a string node is "".
     func isEmptyString(_ node: Int) -> Bool { nodes[node].kind == .string && nodes[node].start == nodes[node].end }
 

@@ -118,18 +118,17 @@ struct RowEncoder {
         }
         others(&values)
         var form: Int64 = wrapped ? RecordLayout.watchWrapped : 0
-        let stored = [first, last]
         for j in layout.slots.indices {
             guard j < shapePaths.slots.count, let node = self.node(shapePaths.slots[j], json, record: record) else { continue }
             var state: Int64 = 0
             if json.kind(node) == .null {
                 state = 3
-            } else if json.kind(node) == .string, json.decodesFaithfully(node), let text = json.string(node) {
-                for (k, candidate) in stored.enumerated() {
-                    if let digits = RecordLayout.timeForm(text, of: candidate) {
-                        state = Int64(k + 1) | digits << 2
-                        break
-                    }
+            } else if json.kind(node) == .string {
+                // Compared as bytes: a time that needs unescaping is left to `extra`.
+                if let digits = json.timeForm(node, of: first) {
+                    state = 1 | digits << 2
+                } else if let digits = json.timeForm(node, of: last) {
+                    state = 2 | digits << 2
                 }
             }
             if state != 0 { skip[node] = true }
@@ -207,7 +206,12 @@ extension RowEncoder {
         encode(
             json, record: node, wrapped: wrapped, shape: e.shape.rawValue, first: first, last: last,
             field: { i in Self.kubeSources[i].map { .derived($0(e)) } ?? .input },
-            others: { $0 += [.text(first), .text(last), .text(e.timeField), .text(e.shape.rawValue)] },
+            others: {
+                $0.append(.text(first))
+                $0.append(.text(last))
+                $0.append(.text(e.timeField))
+                $0.append(.text(e.shape.rawValue))
+            },
             into: &values, arena: &arena)
     }
 
