@@ -138,13 +138,17 @@ public struct Nightly {
             inputErrors: errors.sorted(), pruned: pruned, ingest: summary, wroteIndex: wrote)
     }
 
-    /// The files of the database that did not read cleanly: failed, truncated, or with rejects.
+    /// The files of the database that did not read cleanly: failed, truncated, or with rejects,
+    /// named as the postmortems name them (basenames, lengthened where two collide:
+    /// `h=10/m=00/PT1H.json`).
     static func inputErrors(_ db: Database, files: [FileSummary]) throws -> Set<String> {
+        let sources = try db.rows("SELECT path, status, rejects FROM sources ORDER BY path, source_id")
+        let names = PostmortemBuilder.displayNames(sources.map { $0[0].text })
         var errors = Set<String>()
-        for row in try db.rows("SELECT name, status, rejects FROM sources WHERE status IN ('failed', 'truncated') OR rejects > 0") {
-            errors.insert("\(row[0].text): \(row[1].text)\(row[2].text == "0" ? "" : ", \(row[2].text) rejects")")
+        for (row, name) in zip(sources, names) where ["failed", "truncated"].contains(row[1].text) || row[2].text != "0" {
+            errors.insert("\(name): \(row[1].text)\(row[2].text == "0" ? "" : ", \(row[2].text) rejects")")
         }
-        for file in files where file.status == .failed {
+        for file in files where file.status == .failed && !sources.contains(where: { $0[0].text == file.path }) {
             errors.insert("\((file.path as NSString).lastPathComponent): failed")
         }
         return errors
