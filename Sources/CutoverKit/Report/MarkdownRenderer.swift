@@ -104,6 +104,7 @@ public struct MarkdownRenderer {
         out += header(p)
         out += summary(p, pods)
         out += impact(p, pods)
+        out += timeline(p, pods)
         out += milestones(p)
         for m in p.milestones where m.requiresReimage {
             out += rootCause(m, p, pods)
@@ -236,6 +237,35 @@ public struct MarkdownRenderer {
             if sorted.count > maxRows { out += ["", "\(sorted.count - maxRows) more: `cutover query addon-failures`."] }
             out.append("")
         }
+        return out
+    }
+
+    /// The key moments in order: milestones, reimage waves per pool, failure bursts per round.
+    private func timeline(_ p: Postmortem, _ pods: [PodFailure]) -> [String] {
+        var moments: [(time: String, until: String?, what: String)] = []
+        for m in p.milestones {
+            if let t = m.time { moments.append((t, nil, "round \(m.round) (\(m.name)) takes effect")) }
+        }
+        for w in p.waves {
+            moments.append(
+                (
+                    w.first, w.last, "pool \(MarkdownEscape.inline(w.pool)): \(count(w.nodes, "node")) bootstrapped after round \(w.round)"
+                ))
+        }
+        for m in p.milestones where m.requiresReimage {
+            let rows = pods.filter { $0.verdict == "missed_round" && $0.missedRound == m.round }
+            guard let first = rows.map(\.first.firstSeen).min(), let last = rows.map(\.lastSeen).max() else { continue }
+            moments.append((first, last, "\(count(rows.count, "pod")) fail on nodes that missed round \(m.round)"))
+        }
+        guard !moments.isEmpty else { return [] }
+        let sorted = moments.sorted { ($0.time, $0.what) < ($1.time, $1.what) }
+        var out = ["## Timeline", "", "| From (UTC) | To | What |", "|---|---|---|"]
+        for moment in sorted.prefix(maxRows) {
+            let until = moment.until.map { u in u.prefix(10) == moment.time.prefix(10) ? String(human(u).dropFirst(11)) : human(u) } ?? ""
+            out.append("| \(human(moment.time)) | \(until) | \(moment.what) |")
+        }
+        if sorted.count > maxRows { out += ["", "\(sorted.count - maxRows) more: `cutover query timeline`."] }
+        out.append("")
         return out
     }
 

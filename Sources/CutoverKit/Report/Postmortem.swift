@@ -109,6 +109,16 @@ public struct Postmortem: Sendable {
     public var inputs: [InputRow]
     public var rejects: [RejectRow]
     public var rejectCount: Int
+    /// Per round and pool, the nodes that bootstrapped between that milestone and the next:
+    /// the reimage waves of the timeline.
+    public struct Wave: Sendable, Equatable {
+        public var round: Int
+        public var pool: String
+        public var first: String
+        public var last: String
+        public var nodes: Int
+    }
+    public var waves: [Wave] = []
     /// Nodes still to reimage, and each pool's present node count (for a pool-wide upgrade).
     public var unconverged: [UnconvergedNode] = []
     public var poolSizes: [String: Int] = [:]

@@ -155,6 +155,20 @@ public struct PostmortemBuilder {
         {
             postmortem.poolSizes[r[0].text] = Int(r[1].text) ?? 0
         }
+        postmortem.waves = try db.rows(
+            """
+            SELECT m.round, coalesce(n.pool, '?'), min(b.time), max(b.time), count(DISTINCT b.node)
+            FROM bootstrap_results b
+            JOIN node_results n ON n.cluster = b.cluster AND n.node = b.node
+            JOIN milestone_results m ON m.cluster = b.cluster AND m.effective_time IS NOT NULL AND b.time >= m.effective_time
+                AND b.time < coalesce((SELECT min(x.effective_time) FROM milestone_results x
+                                       WHERE x.cluster = m.cluster AND x.effective_time > m.effective_time), '9999')
+            WHERE b.cluster = ?1 AND b.kind NOT IN ('first_seen', 'reboot')
+            GROUP BY m.round, n.pool ORDER BY min(b.time), m.round, n.pool
+            """, c
+        ).map { r in
+            Postmortem.Wave(round: Int(r[0].text) ?? 0, pool: r[1].text, first: r[2].text, last: r[3].text, nodes: Int(r[4].text) ?? 0)
+        }
         postmortem.clusterName = cluster.name.isEmpty ? nil : cluster.name
         postmortem.clusterResourceGroup = cluster.resourceGroup
         // Each ingest's paths as their last component: the same inputs read the same on every machine.
