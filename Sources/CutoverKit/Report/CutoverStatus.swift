@@ -44,6 +44,7 @@ public struct CutoverStatus: Sendable, Equatable {
     /// Reads one cluster's status from a correlated database.
     public static func read(_ db: Database, cluster: Cluster = .unnamed) throws -> CutoverStatus {
         let c = [SQLValue.text(cluster.label)]
+        let groups = try PostmortemBuilder(db: db).scaleSetResourceGroups()
         var rounds: [RoundStatus] = []
         let playbook = try db.scalar("SELECT playbook FROM milestone_results WHERE cluster = ?1 LIMIT 1", c)?.text
         for m in try db.rows(
@@ -68,7 +69,7 @@ public struct CutoverStatus: Sendable, Equatable {
                 case "done": status.done += 1
                 case "gone": status.gone += 1
                 case "missed":
-                    let group = try resourceGroup(db, vmss: r[1].text) ?? cluster.nodeResourceGroup
+                    let group = groups[r[1].text.lowercased()] ?? cluster.nodeResourceGroup
                     let command =
                         r[1] == .null || Int(r[2].text) == nil
                         ? "reimage it (not a scale-set node)"
@@ -133,9 +134,5 @@ public struct CutoverStatus: Sendable, Equatable {
             lines.append("SAFE to take the next step: every node has bootstrapped since every milestone that needs it.")
         }
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    private static func resourceGroup(_ db: Database, vmss: String) throws -> String? {
-        try PostmortemBuilder(db: db).resourceGroup(ofScaleSet: vmss)
     }
 }

@@ -49,15 +49,17 @@ public struct MarkdownRenderer {
         }
         /// The weakest confidence of its events.
         var confidence: String { rows.map(\.confidence).min { Self.rank($0) < Self.rank($1) } ?? first.confidence }
-        /// Counts come from logs: a crafted one near Int.max must not trap the sum.
-        var count: Int {
-            rows.reduce(0) { sum, m in
-                let (total, overflow) = sum.addingReportingOverflow(m.count)
-                return overflow ? Int.max : total
-            }
-        }
+        var count: Int { MarkdownRenderer.sum(rows.map(\.count)) }
         var lastSeen: String { rows.map { max($0.firstSeen, $0.lastSeen) }.max() ?? first.firstSeen }
         static func rank(_ confidence: String) -> Int { ["low": 0, "medium": 1, "high": 2][confidence] ?? 0 }
+    }
+
+    /// Counts come from logs: a crafted one near Int.max must not trap the sum, which saturates.
+    static func sum(_ counts: [Int]) -> Int {
+        counts.reduce(0) { sum, n in
+            let (total, overflow) = sum.addingReportingOverflow(n)
+            return overflow ? Int.max : total
+        }
     }
 
     /// Groups failure rows by pod and verdict, in the rows' order.
@@ -429,10 +431,7 @@ public struct MarkdownRenderer {
         for (key, members) in sorted.prefix(maxRows) {
             let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false).map(String.init)
             let first = members.map(\.first.firstSeen).min() ?? ""
-            let events = members.reduce(0) { sum, m in
-                let (total, overflow) = sum.addingReportingOverflow(m.count)
-                return overflow ? Int.max : total
-            }
+            let events = Self.sum(members.map(\.count))
             out.append(
                 "| \(parts[0]) | \(parts.count > 1 ? parts[1] : "") | \(members.count) | \(Set(members.compactMap(\.node)).count) | "
                     + "\(events) | \(human(first)) | \(MarkdownEscape.cell(members[0].name)) |")

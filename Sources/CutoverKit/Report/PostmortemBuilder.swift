@@ -253,17 +253,6 @@ extension PostmortemBuilder {
         return groups
     }
 
-    /// The resource group of a scale set, from any activity record about it.
-    func resourceGroup(ofScaleSet vmss: String) throws -> String? {
-        let id = try db.scalar(
-            "SELECT resource_id FROM activity_records WHERE resource_key LIKE ?1 ORDER BY record_id LIMIT 1",
-            [.text("%/virtualmachinescalesets/\(vmss.lowercased())%")])
-        guard case .text(let resourceID)? = id else { return nil }
-        let parts = resourceID.split(separator: "/")
-        guard let i = parts.firstIndex(where: { $0.lowercased() == "resourcegroups" }), i + 1 < parts.count else { return nil }
-        return String(parts[i + 1])
-    }
-
     /// Basenames, lengthened to the shortest distinguishing path suffix where they collide
     /// (`h=10/m=00/PT1H.json.gz`), so the report names files the same on every machine.
     static func displayNames(_ paths: [String]) -> [String] {

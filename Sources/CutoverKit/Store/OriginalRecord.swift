@@ -16,7 +16,8 @@ public struct OriginalRecord: Sendable {
     /// Why the bytes are the database's and not the file's (nil when they are the file's).
     public let fallbackReason: String?
 
-    /// Records longer than this are cut (and say so): the largest record an ingest accepts by default.
+    /// Records longer than this are cut: four times the largest record an ingest accepts by
+    /// default (`--max-record-bytes` may have been raised).
     public static let maxBytes = 64 << 20
 
     public static func find(db: Database, table: Table, id: Int64) throws -> OriginalRecord {
@@ -75,7 +76,7 @@ public struct OriginalRecord: Sendable {
             }
             if record.count >= maxBytes { break }
         }
-        if !reject, let header, looksLikeCSV(header), position > 0 {
+        if !reject, let header, position > 0, (header + [0x0A]).withUnsafeBytes(CSVFramer.looksLikeCSV) {
             return header + [0x0A] + record
         }
         return record
@@ -95,9 +96,5 @@ public struct OriginalRecord: Sendable {
             if b == 0x0A && !(quoted && !reject) { return i > 0 && bytes[i - 1] == 0x0D ? i - 1 : i }
         }
         return nil
-    }
-
-    private static func looksLikeCSV(_ header: [UInt8]) -> Bool {
-        header.first != UInt8(ascii: "{") && header.first != UInt8(ascii: "[") && header.contains(UInt8(ascii: ","))
     }
 }

@@ -548,9 +548,11 @@ public enum Schema {
             item             TEXT NOT NULL,
             PRIMARY KEY (run_id, cluster, kind, item)
         ) STRICT;
+        -- The schema version is read, not written in: a later migration need not recreate the view.
         DROP VIEW meta;
         CREATE VIEW meta AS
-            SELECT 'schema' AS what, NULL AS ran_at, NULL AS cutover_version, 'version 5' AS details
+            SELECT 'schema' AS what, NULL AS ran_at, NULL AS cutover_version,
+                   'version ' || (SELECT user_version FROM pragma_user_version) AS details
             UNION ALL
             SELECT 'ingest', ran_at, cutover_version,
                    arguments || coalesce(' --cluster ' || cluster, '') || ': ' || files || ' file(s), ' || records
@@ -584,19 +586,6 @@ public enum Schema {
         CREATE INDEX activity_records_by_operation ON activity_records(operation, status);
         \(RecordLayout.kubeEvents.jsonView);
         \(RecordLayout.activityRecords.jsonView);
-        DROP VIEW meta;
-        CREATE VIEW meta AS
-            SELECT 'schema' AS what, NULL AS ran_at, NULL AS cutover_version, 'version 4' AS details
-            UNION ALL
-            SELECT 'ingest', ran_at, cutover_version,
-                   arguments || coalesce(' --cluster ' || cluster, '') || ': ' || files || ' file(s), ' || records
-                       || ' records, ' || rejects || ' rejects'
-            FROM ingest_runs
-            UNION ALL
-            SELECT 'correlate', ran_at, cutover_version,
-                   'playbook ' || playbook_source || ', milestones ' || given || coalesce(', cluster ' || given_cluster, '')
-            FROM correlation_runs
-            ORDER BY 2;
         """
 
     /// Moves the rows of a version-3 database into the version-4 tables: each record is decoded
