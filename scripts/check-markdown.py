@@ -9,10 +9,16 @@ from logs unescaped shows up as a tag here. Fails (exit 1, the reasons on stdout
   - a heading's text is not one of the headings given with --heading (repeatable), i.e. text
     from the logs became a heading;
   - a table row has another number of cells than its header (counted in the markdown: the
-    renderer pads or drops cells silently), or a table has more columns than --max-columns.
+    renderer pads or drops cells silently), or a table has more columns than --max-columns;
+  - a ```mermaid block does not reach the HTML intact (a code block of language mermaid, the
+    text unchanged: what GitHub hands to Mermaid), or the real Mermaid (scripts/mermaid_browser.py: mermaid 11.16.1 in
+    headless Chromium) fails to parse or draw it, draws another number of bars or milestones
+    than the source has tasks, other bar labels, or a bar at a position that is not a number.
 
 usage: check-markdown.py FILE [--heading TEXT]... [--heading-prefix TEXT]... [--max-columns N]
 """
+import html as htmllib
+import os
 import re
 import sys
 from html.parser import HTMLParser
@@ -101,6 +107,56 @@ def source_tables(text):
     return tables
 
 
+def mermaid_blocks(text):
+    """The sources of the ```mermaid fences of the markdown."""
+    return re.findall(r"^```mermaid\n(.*?)\n```$", text, flags=re.S | re.M)
+
+
+def gantt_tasks(source):
+    """(label, is_milestone) of each task line of a gantt source: the lines after a section."""
+    tasks, in_section = [], False
+    for line in source.split("\n"):
+        stripped = line.strip()
+        if stripped.startswith("section "):
+            in_section = True
+        elif in_section and " :" in stripped:
+            label, data = stripped.split(" :", 1)
+            tasks.append((label.strip(), data.split(",")[0].strip() == "milestone"))
+    return tasks
+
+
+def mermaid_problems(text, rendered_html):
+    blocks = mermaid_blocks(text)
+    problems = []
+    rendered = [htmllib.unescape(b) for b in re.findall(r'<pre(?: lang="mermaid"><code|><code class="language-mermaid")>(.*?)</code></pre>', rendered_html, flags=re.S)]
+    if [b + "\n" for b in blocks] != rendered:
+        problems.append(f"{len(blocks)} mermaid block(s) written, {len(rendered)} rendered intact as a mermaid code block")
+    if not blocks:
+        return problems
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import mermaid_browser
+    try:
+        results = mermaid_browser.check(blocks)
+    except RuntimeError as error:
+        return problems + [f"mermaid: {error}"]
+    for n, (source, result) in enumerate(zip(blocks, results)):
+        name = f"mermaid block {n + 1}"
+        if not result["ok"]:
+            problems.append(f"{name}: Mermaid {mermaid_browser.MERMAID_VERSION} rejects it: {result['error']}")
+            continue
+        if result["type"] != "gantt":
+            continue
+        tasks = gantt_tasks(source)
+        if result["tasks"] != len(tasks) or result["milestones"] != sum(m for _, m in tasks):
+            problems.append(f"{name}: {len(tasks)} tasks written, {result['tasks']} drawn ({result['milestones']} milestones)")
+        drawn = sorted(label.strip() for label in result["labels"])
+        if drawn != sorted(label for label, _ in tasks):
+            problems.append(f"{name}: bars labelled {drawn}, written {sorted(l for l, _ in tasks)}")
+        if result["badGeometry"]:
+            problems.append(f"{name}: {result['badGeometry']} bars at no position (a time Mermaid could not read)")
+    return problems
+
+
 def main(argv):
     path, headings, prefixes, max_columns = None, set(), [], 7
     i = 1
@@ -129,9 +185,11 @@ def main(argv):
             problems.append(f"table {n + 1}: {rows[0]} columns, more than {max_columns}")
     if len(source_tables(text)) != len(checker.tables):
         problems.append(f"{len(source_tables(text))} tables written, {len(checker.tables)} rendered")
+    problems += mermaid_problems(text, html)
     for p in problems:
         print(p)
-    print(f"{len(checker.headings)} headings, {len(checker.tables)} tables, {len(problems)} problems")
+    print(f"{len(checker.headings)} headings, {len(checker.tables)} tables, {len(mermaid_blocks(text))} mermaid blocks, "
+          f"{len(problems)} problems")
     return 1 if problems else 0
 
 

@@ -242,26 +242,34 @@ public struct MarkdownRenderer {
         return out
     }
 
-    /// The key moments in order: milestones, reimage waves per pool, failure bursts per round.
+    /// The key moments in order – milestones, reimage waves per pool, failure bursts per round –
+    /// drawn as a Mermaid gantt chart, then listed in a table.
     private func timeline(_ p: Postmortem, _ pods: [PodFailure]) -> [String] {
         var moments: [(time: String, until: String?, what: String)] = []
+        var chart = MermaidGantt()
         for m in p.milestones {
-            if let t = m.time { moments.append((t, nil, "round \(m.round) (\(m.name)) takes effect")) }
+            guard let t = m.time else { continue }
+            moments.append((t, nil, "round \(m.round) (\(m.name)) takes effect"))
+            chart.add(.milestone, "round \(m.round) \(m.name)", round: m.round, from: t)
         }
         for w in p.waves {
             moments.append(
                 (
                     w.first, w.last, "pool \(MarkdownEscape.inline(w.pool)): \(count(w.nodes, "node")) bootstrapped after round \(w.round)"
                 ))
+            chart.add(.wave, "\(w.pool) after round \(w.round), \(count(w.nodes, "node"))", round: w.round, from: w.first, to: w.last)
         }
         for m in p.milestones where m.requiresReimage {
             let rows = pods.filter { $0.verdict == "missed_round" && $0.missedRound == m.round }
             guard let first = rows.map(\.first.firstSeen).min(), let last = rows.map(\.lastSeen).max() else { continue }
             moments.append((first, last, "\(count(rows.count, "pod")) fail on nodes that missed round \(m.round)"))
+            chart.add(.burst, "\(count(rows.count, "pod")) missed round \(m.round)", round: m.round, from: first, to: last)
         }
         guard !moments.isEmpty else { return [] }
         let sorted = moments.sorted { ($0.time, $0.what) < ($1.time, $1.what) }
-        var out = ["## Timeline", "", "| From (UTC) | To | What |", "|---|---|---|"]
+        var out = ["## Timeline", ""]
+        if let source = chart.source() { out += ["```mermaid", source, "```", ""] }
+        out += ["| From (UTC) | To | What |", "|---|---|---|"]
         for moment in sorted.prefix(maxRows) {
             let until = moment.until.map { u in u.prefix(10) == moment.time.prefix(10) ? String(human(u).dropFirst(11)) : human(u) } ?? ""
             out.append("| \(human(moment.time)) | \(until) | \(moment.what) |")
@@ -299,9 +307,11 @@ public struct MarkdownRenderer {
         let rows = p.cohorts.filter { $0.withRound + $0.withoutRound > 0 }
         guard !rows.isEmpty else { return [] }
         var out = [
-            "Share of nodes with a failure (not blamed on another round) after they had each round, against after the "
-                + "milestone for nodes that missed it (the `round_cohorts` view: a node that missed the round counts here even "
-                + "when its failures are blamed on an earlier round it also missed). A gap between the two backs the attributions.",
+            "Nodes that failed, among those that had each round and those that missed it, counted with the attribution of "
+                + "the round sections below (the `round_cohorts` view): a node whose failures are blamed on the round missed it, "
+                + "even if it was reimaged later; one that missed it but failed because of another round is left out; one that "
+                + "had it is failing when it failed afterwards for a cause other than a missed round (the background rate). "
+                + "A gap between the two backs the attributions.",
             "", "| Round | Had it: failing | Missed it: failing |", "|---|---|---|",
         ]
         func share(_ failing: Int, _ total: Int) -> String {
@@ -329,24 +339,27 @@ public struct MarkdownRenderer {
         }
         out += [
             "**The nodes that missed it.** \(count(nodes.count, "node")) had not bootstrapped since the milestone when "
-                + "their pods failed, so they still ran the config from before it.",
+                + (nodes.count == 1 ? "its pods failed, so it still ran" : "their pods failed, so they still ran")
+                + " the config from before it.",
             "", "| Node | Pool | Last bootstrap before it (UTC) | Pods failed | First failure (UTC) |", "|---|---|---|---|---|",
         ]
         for n in nodes.prefix(maxRows) {
             let podCount = Set(pods.filter { $0.node == n.node }.map(\.name)).count
             out.append(
                 "| \(MarkdownEscape.code(n.node)) | \(MarkdownEscape.cell(n.pool)) | \(n.lastBootstrap.map(human) ?? "none seen") | "
-                    + "\(podCount) | \(human(n.firstFailure)) |")
+                    + "\(podCount) | \(clock(n.firstFailure, sameDayAs: time)) |")
         }
         if nodes.count > maxRows { out += ["", "\(nodes.count - maxRows) more: `cutover query nodes-that-missed-a-round`."] }
         out += [
-            "", "**The pods that failed.** What the error says is cutover's reading of the message (`pulls-by-registry-and-error`).", "",
-            "| First seen (UTC) | Node | Pod | What the error says | Events | Confidence |", "|---|---|---|---|---|---|",
+            "",
+            "**The pods that failed.** What the error says is cutover's reading of the message (`pulls-by-registry-and-error`); "
+                + "times without a date are on the milestone's day.", "",
+            "| First seen (UTC) | Pod, on node | What the error says | Events | Confidence |", "|---|---|---|---|---|",
         ]
         for pod in pods.prefix(maxRows) {
             out.append(
-                "| \(human(pod.first.firstSeen)) | \(pod.node.map(MarkdownEscape.code) ?? "–") | \(MarkdownEscape.cell(pod.name)) | "
-                    + "\(pod.reading) | \(events(pod)) | \(pod.confidence) |")
+                "| \(clock(pod.first.firstSeen, sameDayAs: time)) | \(MarkdownEscape.cell(pod.name)), on "
+                    + "\(pod.node.map(MarkdownEscape.code) ?? "no known node") | \(pod.reading) | \(events(pod)) | \(pod.confidence) |")
         }
         if pods.count > maxRows { out += ["", "\(pods.count - maxRows) more: `cutover query attributions`."] }
         out.append("")
@@ -594,6 +607,13 @@ public struct MarkdownRenderer {
         let minutes = Int((y.millis - x.millis) / 60_000)
         if minutes < 1 { return "under a minute" }
         return minutes >= 60 ? "\(minutes / 60) h \(minutes % 60) min" : "\(minutes) min"
+    }
+
+    /// `10:03:12` on the day of `reference` (the milestone a section is about), else the date too:
+    /// narrow time columns keep tables inside 980 px.
+    private func clock(_ stored: String, sameDayAs reference: String) -> String {
+        let full = human(stored)
+        return stored.prefix(10) == reference.prefix(10) && full.count >= 19 ? String(full.dropFirst(11)) : full
     }
 
     /// `2026-11-03T10:03:12.000Z` → `2026-11-03 10:03:12`.

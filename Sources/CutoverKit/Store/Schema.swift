@@ -567,6 +567,42 @@ public enum Schema {
             FROM nightly_runs
             ORDER BY 2;
         """,
+        // 6: the cohorts use the attribution the postmortem's round sections use. A node whose
+        // failures are blamed on the round missed it, even when it was reimaged later (it had
+        // counted as having it); a node that missed the round but whose failures are blamed on
+        // another one is left out (it had counted as missing it without failing because of it).
+        """
+        DROP VIEW round_cohorts;
+        CREATE VIEW round_cohorts AS
+            WITH blame AS (
+                SELECT r.cluster, r.round, r.node, r.status, r.bootstrapped_at,
+                       EXISTS (SELECT 1 FROM failure_results a
+                               WHERE a.cluster = r.cluster AND a.node = r.node
+                                 AND a.verdict = 'missed_round' AND a.missed_round = r.round) AS blamed,
+                       EXISTS (SELECT 1 FROM failure_results a
+                               WHERE a.cluster = r.cluster AND a.node = r.node
+                                 AND a.verdict = 'missed_round' AND a.missed_round <> r.round) AS blamed_elsewhere
+                FROM node_round_results r
+                WHERE r.status IN ('done', 'missed')),
+            cohort AS (
+                SELECT b.cluster, b.round,
+                       CASE WHEN b.blamed THEN 'missed' WHEN b.status = 'missed' AND b.blamed_elsewhere THEN NULL
+                            ELSE b.status END AS side,
+                       CASE WHEN b.blamed THEN 1
+                            WHEN b.status = 'done' THEN EXISTS (
+                                SELECT 1 FROM failure_results a
+                                WHERE a.cluster = b.cluster AND a.node = b.node AND a.first_seen >= b.bootstrapped_at
+                                  AND a.verdict <> 'missed_round')
+                            ELSE 0 END AS failing
+                FROM blame b)
+            SELECT nullif(c.cluster, '') AS cluster, c.round, m.name,
+                   sum(c.side = 'done') AS nodes_with_round,
+                   sum(c.side = 'done' AND c.failing) AS failing_with_round,
+                   sum(c.side = 'missed') AS nodes_without_round,
+                   sum(c.side = 'missed' AND c.failing) AS failing_without_round
+            FROM cohort c JOIN milestone_results m ON m.cluster = c.cluster AND m.round = c.round
+            GROUP BY c.cluster, c.round;
+        """,
     ]
 
     public static var version: Int { migrations.count }

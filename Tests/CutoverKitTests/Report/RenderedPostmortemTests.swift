@@ -54,7 +54,7 @@ struct RenderedPostmortemTests {
     }
 
     static func check(_ file: URL) throws -> (status: Int32, output: String) {
-        var arguments = [Paths.repository.appendingPathComponent("scripts/check-markdown.py").path, file.path, "--max-columns", "8"]
+        var arguments = [Paths.repository.appendingPathComponent("scripts/check-markdown.py").path, file.path, "--max-columns", "7"]
         for prefix in ["Postmortem: network-isolation cutover of ", "Postmortems: network-isolation cutover, ", "Round "] {
             arguments += ["--heading-prefix", prefix]
         }
@@ -77,10 +77,22 @@ struct RenderedPostmortemTests {
         }
     }
 
-    /// The shipped sample renders cleanly too, and the checker itself catches what it must.
-    @Test func theSampleRendersAndTheCheckerCatchesInjection() throws {
-        let (status, output) = try Self.check(Paths.goldens.appendingPathComponent("sample-postmortem.md"))
-        #expect(status == 0, "\(output)")
+    /// Every golden (the samples, a generated incident, two clusters and their index) renders
+    /// cleanly: tables whole and at most 7 columns wide, the timeline drawn by the real Mermaid.
+    @Test func everyGoldenRendersAndItsTimelineIsDrawn() throws {
+        let goldens = try FileManager.default.contentsOfDirectory(atPath: Paths.goldens.path).filter { $0.hasSuffix(".md") }.sorted()
+        #expect(goldens.count >= 5)
+        for name in goldens {
+            let (status, output) = try Self.check(Paths.goldens.appendingPathComponent(name))
+            #expect(status == 0, "\(name): \(output)")
+            if name != "two-clusters-index.md" { #expect(output.contains(" 1 mermaid blocks"), "\(name): \(output)") }
+        }
+    }
+
+    /// The checker itself catches what it must: markup, a ragged table, a heading from the logs,
+    /// and a timeline Mermaid cannot draw (a time it cannot read, a label with a colon, a
+    /// label that starts a comment).
+    @Test func theCheckerCatchesInjection() throws {
         let dir = Paths.temporaryDirectory()
         let bad = dir.appendingPathComponent("bad.md")
         try
@@ -90,5 +102,37 @@ struct RenderedPostmortemTests {
         #expect(badStatus == 1)
         #expect(badOutput.contains("tag <img>") && badOutput.contains("event attribute onerror") && badOutput.contains("'Injected'"))
         #expect(badOutput.contains("table 1: rows with [2, 3] cells"), "\(badOutput)")
+
+        let gantt = "gantt\n    dateFormat YYYY-MM-DD HH:mm:ss\n    section Waves\n"
+        for (body, problem) in [
+            ("    wave :active, t1, 2026-13-45 10:00:00, 5m", "rejects it: Invalid date"),
+            ("    pool a: 3 nodes :active, t1, 2026-11-03 10:00:00, 5m", "rejects it"),
+            ("    wave :active, t1, 2026-11-03 10:00:00, 5m\n    %% note :crit, t2, 2026-11-03 10:00:00, 5m", "2 tasks written, 1 drawn"),
+        ] {
+            let file = dir.appendingPathComponent("gantt.md")
+            try "# Postmortem: network-isolation cutover of x\n\n```mermaid\n\(gantt)\(body)\n```\n".write(
+                to: file, atomically: true, encoding: .utf8)
+            let (status, output) = try Self.check(file)
+            #expect(status == 1 && output.contains(problem), "\(body): \(output)")
+        }
+    }
+
+    /// Pool names are text from logs: every one of the hostile corpus, as a wave's label, still
+    /// gives a chart the real Mermaid draws with one bar each, labelled as written.
+    @Test func hostileLabelsStayInsideTheirBars() throws {
+        var chart = MermaidGantt()
+        chart.maxWaveBars = .max
+        for (k, text) in HostileText.corpus(base: "apps", count: 60).enumerated() {
+            chart.add(
+                .wave, "\(text) after round 1", round: 1, from: "2026-11-03T10:\(10 + k % 40):00Z", to: "2026-11-03T10:\(12 + k % 40):00Z")
+        }
+        chart.add(.milestone, "round 1 artifact-cache", round: 1, from: "2026-11-03T10:05:00Z")
+        let source = try #require(chart.source())
+        #expect(source.split(separator: "\n").count == 5 + 2 + 61, "one line per bar: no label broke a line\n\(source)")
+        let file = Paths.temporaryDirectory().appendingPathComponent("hostile-gantt.md")
+        try "# Postmortem: network-isolation cutover of x\n\n```mermaid\n\(source)\n```\n".write(
+            to: file, atomically: true, encoding: .utf8)
+        let (status, output) = try Self.check(file)
+        #expect(status == 0, "\(output)")
     }
 }

@@ -55,6 +55,11 @@ struct SamplePostmortemTests {
     /// A generated incident of another seed, with node-image upgrades that left nodes out and
     /// every export shape's Kubernetes half as the exporter writes it.
     @Test func aGeneratedIncidentMatchesItsGolden() throws {
+        try expectGolden("generated-seed-31-postmortem.md", try Pipeline.report(dbPath: try Self.generatedIncidentDatabase()))
+    }
+
+    /// The simulator's incident of seed 31 (three pools of 24 nodes), ingested and correlated.
+    static func generatedIncidentDatabase() throws -> String {
         let dir = Paths.temporaryDirectory()
         var spec = SimulationSpec()
         spec.seed = 31
@@ -63,7 +68,7 @@ struct SamplePostmortemTests {
         let db = dir.appendingPathComponent("g.sqlite").path
         _ = try Pipeline.ingest(paths: [dir.appendingPathComponent("logs").path], dbPath: db)
         try Pipeline.correlate(dbPath: db)
-        try expectGolden("generated-seed-31-postmortem.md", try Pipeline.report(dbPath: db))
+        return db
     }
 
     /// Two clusters in one subscription: one postmortem each and the index.
@@ -77,6 +82,30 @@ struct SamplePostmortemTests {
         #expect(postmortems.count == 2)
         try expectGolden("two-clusters-index.md", index)
         for p in postmortems { try expectGolden("two-clusters-" + p.file, p.markdown) }
+    }
+
+    /// The cohort table and the round sections agree: per round, the nodes that missed it and
+    /// failed are exactly the nodes the round's section blames, wherever they were reimaged later;
+    /// none of them is counted as having the round. On the sample the old view said 5 for round 3
+    /// (a node blamed on round 1 counted too) where the section lists 4.
+    @Test func theCohortsCountTheNodesTheRoundSectionsBlame() throws {
+        for path in [try correlatedSampleDatabase(), try Self.generatedIncidentDatabase()] {
+            let db = try Database(path: path, readOnly: true)
+            let cohorts = try db.rows("SELECT round, nodes_with_round, failing_without_round, nodes_without_round FROM round_cohorts")
+            #expect(cohorts.count == 3, "\(path)")
+            for c in cohorts {
+                let blamed = try db.int(
+                    "SELECT count(DISTINCT node) FROM attributions WHERE verdict = 'missed_round' AND missed_round = \(c[0].text)")
+                #expect(Int(c[2].text) == blamed, "round \(c[0].text) in \(path)")
+                #expect(Int(c[3].text) ?? 0 >= blamed)
+            }
+            let section = try Pipeline.report(dbPath: path)
+            for c in cohorts where Int(c[2].text) ?? 0 > 0 {
+                #expect(section.contains("| \(c[0].text) ") && section.contains("\(c[2].text) of \(c[3].text) ("), "\(path)")
+            }
+        }
+        let sample = try Database(path: try correlatedSampleDatabase(), readOnly: true)
+        #expect(try sample.int("SELECT failing_without_round FROM round_cohorts WHERE round = 3") == 4)
     }
 
     @Test func isByteIdenticalForTheSameData() throws {

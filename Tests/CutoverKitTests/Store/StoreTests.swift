@@ -76,6 +76,42 @@ struct StoreTests {
         #expect(report.contains("aks-apps-1-vmss000000"))
     }
 
+    /// Version 6 counts the cohorts as the round sections attribute: a node blamed on round 1
+    /// but reimaged after its failure missed round 1 (version 5 had it "with" the round), and a
+    /// node blamed on round 1 is no evidence about round 2, which it also missed (version 5
+    /// counted it as failing without round 2).
+    @Test func aVersionFiveDatabaseCountsCohortsAsTheRoundSectionsDo() throws {
+        let old = try Database(path: path)
+        for version in 0..<5 {
+            try old.execute(Schema.migrations[version])
+            try Schema.steps[version + 1]?(old)
+        }
+        try old.execute(
+            """
+            INSERT INTO milestone_results VALUES
+                ('c', 1, 'artifact-cache', '2026-11-03T09:00:00.000Z', 'detected', 'w', 1, 'three-rounds'),
+                ('c', 2, 'isolation-wiring', '2026-11-03T10:00:00.000Z', 'detected', 'w', 1, 'three-rounds');
+            INSERT INTO node_round_results (cluster, node, round, bootstrapped_at, status) VALUES
+                ('c', 'late', 1, '2026-11-03T12:00:00.000Z', 'done'), ('c', 'late', 2, '2026-11-03T12:00:00.000Z', 'done'),
+                ('c', 'never', 1, NULL, 'missed'), ('c', 'never', 2, NULL, 'missed'),
+                ('c', 'fine', 1, '2026-11-03T09:10:00.000Z', 'done'), ('c', 'fine', 2, '2026-11-03T10:10:00.000Z', 'done');
+            INSERT INTO failure_results (event_id, cluster, node, category, reason, first_seen, last_seen, count, verdict,
+                missed_round, missed_rounds, confidence, explanation) VALUES
+                (1, 'c', 'late', 'image_pull', 'Failed', '2026-11-03T11:00:00.000Z', '2026-11-03T11:00:00.000Z', 1, 'missed_round', 1, '[1,2]', 'high', 'x'),
+                (2, 'c', 'never', 'image_pull', 'Failed', '2026-11-03T11:00:00.000Z', '2026-11-03T11:00:00.000Z', 1, 'missed_round', 1, '[1,2]', 'high', 'x'),
+                (3, 'c', 'fine', 'image_pull', 'Failed', '2026-11-03T11:00:00.000Z', '2026-11-03T11:00:00.000Z', 1, 'converged', NULL, NULL, 'high', 'x');
+            PRAGMA user_version = 5;
+            """)
+        let cohorts = "SELECT round, nodes_with_round, failing_with_round, nodes_without_round, failing_without_round FROM round_cohorts"
+        #expect(try old.rows(cohorts).map { $0.map(\.text) } == [["1", "2", "1", "1", "1"], ["2", "2", "1", "1", "1"]])
+        _ = try EventStore(path: path)
+        let db = try Database(path: path, readOnly: true)
+        #expect(try db.int("PRAGMA user_version") == 6)
+        // Round 1: `late` and `never` missed it and failed because of it; `fine` had it and failed for another reason.
+        // Round 2: both are blamed on round 1, so only `fine` (with it, failing) and `late` (with it, since 12:00) remain.
+        #expect(try db.rows(cohorts).map { $0.map(\.text) } == [["1", "1", "1", "2", "2"], ["2", "2", "1", "0", "0"]])
+    }
+
     /// A version-3 database kept each record twice (columns and `raw`): version 4 re-encodes
     /// every row from its `raw`, keeping its id, what folding made of it and its place.
     @Test func aVersionThreeDatabaseIsReencodedAndGivesItsRecordsBack() throws {
@@ -134,7 +170,7 @@ struct StoreTests {
         let storedActivity = try JSONSerialization.jsonObject(with: Data((activity.first ?? "").utf8))
         #expect(jsonEqual(storedActivity, try JSONSerialization.jsonObject(with: Data(record.utf8))))
         #expect(try db.rows("SELECT event_id FROM attributions").map { $0[0].text } == ["17"])
-        #expect(try db.rows("SELECT details FROM meta WHERE what = 'schema'").map { $0[0].text } == ["version 5"])
+        #expect(try db.rows("SELECT details FROM meta WHERE what = 'schema'").map { $0[0].text } == ["version 6"])
     }
 
     @Test func aNewerDatabaseIsRefusedWithAFix() throws {
