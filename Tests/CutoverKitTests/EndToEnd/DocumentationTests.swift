@@ -61,4 +61,26 @@ struct DocumentationTests {
             #expect(readme.contains(text), "README lacks \(text)")
         }
     }
+
+    /// Every relative link and image of the README and docs/ names a file of the repository
+    /// (the screenshot of the sample postmortem among them).
+    @Test func relativeLinksNameFilesThatExist() throws {
+        let docs = try FileManager.default.contentsOfDirectory(atPath: Paths.repository.appendingPathComponent("docs").path)
+            .filter { $0.hasSuffix(".md") }.map { "docs/" + $0 }
+        var checked = 0
+        for page in ["README.md"] + docs {
+            let url = Paths.repository.appendingPathComponent(page)
+            let text = try String(contentsOf: url, encoding: .utf8)
+            for match in text.matches(of: /\]\(([^)\s#]+)(#[^)]*)?\)/) {
+                let target = String(match.output.1)
+                guard !target.contains("://"), !target.hasPrefix("mailto:") else { continue }
+                let file = url.deletingLastPathComponent().appendingPathComponent(target).standardizedFileURL
+                #expect(FileManager.default.fileExists(atPath: file.path), "\(page) links to \(target), which is not there")
+                checked += 1
+            }
+        }
+        #expect(checked > 10)
+        let readme = try String(contentsOf: Paths.repository.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(readme.contains("(docs/images/sample-postmortem-top.png)"))
+    }
 }
