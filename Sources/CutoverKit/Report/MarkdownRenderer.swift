@@ -8,8 +8,13 @@
 /// and a large cluster's matrix is shown per pool, so a fleet-sized incident stays readable.
 public struct MarkdownRenderer {
     public var maxRows: Int
+    /// A round's pods are listed one by one up to this many, else by workload and error.
+    public var podsListed: Int
 
-    public init(maxRows: Int = 40) { self.maxRows = maxRows }
+    public init(maxRows: Int = 40, podsListed: Int = 12) {
+        self.maxRows = maxRows
+        self.podsListed = podsListed
+    }
 
     /// One pod's failures under one verdict: the unit the document counts.
     struct PodFailure {
@@ -257,7 +262,9 @@ public struct MarkdownRenderer {
                 (
                     w.first, w.last, "pool \(MarkdownEscape.inline(w.pool)): \(count(w.nodes, "node")) bootstrapped after round \(w.round)"
                 ))
-            chart.add(.wave, "\(w.pool) after round \(w.round), \(count(w.nodes, "node"))", round: w.round, from: w.first, to: w.last)
+            chart.add(
+                .wave, "\(w.pool) after round \(w.round), \(count(w.nodes, "node"))", round: w.round, nodes: w.nodes, from: w.first,
+                to: w.last)
         }
         for m in p.milestones where m.requiresReimage {
             let rows = pods.filter { $0.verdict == "missed_round" && $0.missedRound == m.round }
@@ -354,14 +361,17 @@ public struct MarkdownRenderer {
             "",
             "**The pods that failed.** What the error says is cutover's reading of the message (`pulls-by-registry-and-error`); "
                 + "times without a date are on the milestone's day.", "",
-            "| First seen (UTC) | Pod, on node | What the error says | Events | Confidence |", "|---|---|---|---|---|",
         ]
-        for pod in pods.prefix(maxRows) {
-            out.append(
-                "| \(clock(pod.first.firstSeen, sameDayAs: time)) | \(MarkdownEscape.cell(pod.name)), on "
-                    + "\(pod.node.map(MarkdownEscape.code) ?? "no known node") | \(pod.reading) | \(events(pod)) | \(pod.confidence) |")
+        if pods.count > podsListed {
+            out += podsByWorkload(pods, sameDayAs: time)
+        } else {
+            out += ["| First seen (UTC) | Pod, on node | What the error says | Events | Confidence |", "|---|---|---|---|---|"]
+            for pod in pods {
+                out.append(
+                    "| \(clock(pod.first.firstSeen, sameDayAs: time)) | \(MarkdownEscape.cell(pod.name)), on "
+                        + "\(pod.node.map(MarkdownEscape.code) ?? "no known node") | \(pod.reading) | \(events(pod)) | \(pod.confidence) |")
+            }
         }
-        if pods.count > maxRows { out += ["", "\(pods.count - maxRows) more: `cutover query attributions`."] }
         out.append("")
         let doubtful = pods.filter { $0.confidence != "high" }
         if !doubtful.isEmpty {
@@ -374,6 +384,34 @@ public struct MarkdownRenderer {
             }
             out.append("")
         }
+        return out
+    }
+
+    /// Many pods: one row per workload and error reading (the same add-on failing the same way on
+    /// many nodes is one fact), largest first; every pod is in `cutover query attributions`.
+    private func podsByWorkload(_ pods: [PodFailure], sameDayAs time: String) -> [String] {
+        struct Key: Hashable {
+            var workload: String
+            var reading: String
+        }
+        let groups = Dictionary(grouping: pods) { Key(workload: Self.workload($0.pod ?? ""), reading: $0.reading) }
+        let sorted = groups.sorted { ($0.value.count, $1.key.workload, $1.key.reading) > ($1.value.count, $0.key.workload, $0.key.reading) }
+        var out = [
+            "\(count(pods.count, "pod")), by workload and what the error says (each pod: `cutover query attributions`):", "",
+            "| Workload | What the error says | Pods | Nodes | Failing (UTC) | Confidence |", "|---|---|---|---|---|---|",
+        ]
+        for (key, rows) in sorted.prefix(maxRows) {
+            let first = rows.map(\.first.firstSeen).min() ?? ""
+            let last = rows.map(\.lastSeen).max() ?? ""
+            let confidences = ["high", "medium", "low"].compactMap { c in
+                let n = rows.filter { $0.confidence == c }.count
+                return n == 0 ? nil : rows.count == n ? c : "\(n) \(c)"
+            }
+            out.append(
+                "| \(MarkdownEscape.cell(key.workload)) | \(key.reading) | \(rows.count) | \(Set(rows.compactMap(\.node)).count) | "
+                    + "\(clock(first, sameDayAs: time))–\(clock(last, sameDayAs: time)) | \(confidences.joined(separator: ", ")) |")
+        }
+        if sorted.count > maxRows { out += ["", "\(sorted.count - maxRows) more groups: `cutover query attributions`."] }
         return out
     }
 

@@ -16,6 +16,8 @@ struct MermaidGantt {
         var kind: Kind
         var label: String
         var round: Int
+        /// A wave's nodes, for the per-round label.
+        var nodes = 0
         var start: Timestamp
         var end: Timestamp
     }
@@ -24,10 +26,10 @@ struct MermaidGantt {
     /// Above this many wave bars, waves are shown one per round (all pools together).
     var maxWaveBars = 10
 
-    mutating func add(_ kind: Kind, _ label: String, round: Int, from start: String, to end: String? = nil) {
+    mutating func add(_ kind: Kind, _ label: String, round: Int, nodes: Int = 0, from start: String, to end: String? = nil) {
         guard let a = try? Timestamp.parse(start) else { return }
         let b = end.flatMap { try? Timestamp.parse($0) } ?? a
-        bars.append(Bar(kind: kind, label: label, round: round, start: a, end: max(a, b)))
+        bars.append(Bar(kind: kind, label: label, round: round, nodes: nodes, start: a, end: max(a, b)))
     }
 
     /// The chart's source (without the fence), or nil when there is nothing to draw.
@@ -64,7 +66,8 @@ struct MermaidGantt {
         guard waves.count > maxWaveBars else { return waves }
         return Dictionary(grouping: waves, by: \.round).sorted { $0.key < $1.key }.map { round, rows in
             Bar(
-                kind: .wave, label: "round \(round) reimages in \(rows.count) pools", round: round,
+                kind: .wave, label: "round \(round) reimages, \(rows.reduce(0) { $0 + $1.nodes }) nodes in \(rows.count) pools",
+                round: round, nodes: rows.reduce(0) { $0 + $1.nodes },
                 start: rows.map(\.start).min() ?? rows[0].start, end: rows.map(\.end).max() ?? rows[0].end)
         }
     }

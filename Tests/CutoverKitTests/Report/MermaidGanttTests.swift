@@ -41,15 +41,15 @@ struct MermaidGanttTests {
         for pool in 0..<24 {
             for round in 1...2 {
                 chart.add(
-                    .wave, "pool\(pool) after round \(round)", round: round, from: "2026-11-03T1\(round):0\(pool % 10):00Z",
+                    .wave, "pool\(pool) after round \(round)", round: round, nodes: 3, from: "2026-11-03T1\(round):0\(pool % 10):00Z",
                     to: "2026-11-03T1\(round):3\(pool % 10):00Z")
             }
         }
         let waves = Self.lines(chart).filter { $0.contains(":active,") }
         #expect(
             waves == [
-                "    round 1 reimages in 24 pools :active, t1, 2026-11-03 11:00:00, 39m",
-                "    round 2 reimages in 24 pools :active, t2, 2026-11-03 12:00:00, 39m",
+                "    round 1 reimages, 72 nodes in 24 pools :active, t1, 2026-11-03 11:00:00, 39m",
+                "    round 2 reimages, 72 nodes in 24 pools :active, t2, 2026-11-03 12:00:00, 39m",
             ])
     }
 

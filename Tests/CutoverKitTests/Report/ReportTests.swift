@@ -159,6 +159,8 @@ struct LargePostmortemTests {
         _ = try Pipeline.ingest(paths: [dir.appendingPathComponent("logs").path], dbPath: db)
         try Pipeline.correlate(dbPath: db)
         let report = try Pipeline.report(dbPath: db)
+        // The fleet-shaped golden: 750 nodes in five pools, reviewed by reading it.
+        try expectGolden("generated-fleet-750-postmortem.md", report)
         #expect(report.utf8.count < 100_000)
         #expect(report.contains("Per pool (nodes ✓ / ✗ per round):"))
         // No table runs longer than the cut (40 rows) plus its header; a cut says where the rest is.
