@@ -32,6 +32,20 @@ public enum MarkdownEscape {
         return inline(short)
     }
 
+    /// Escaped text (from `inline` or `cell`) placed where a block starts – the first words of a
+    /// list item: leading spaces go, and a first character that would open a heading, quote,
+    /// list, setext underline or numbered item (`#`, `>`, `+`, `-`, `=`, `1.`) is escaped.
+    public static func blockStart(_ escaped: String) -> String {
+        let text = escaped.drop { $0 == " " }
+        guard let first = text.first else { return String(text) }
+        if "#>+-=".contains(first) { return "\\" + text }
+        let digits = text.prefix { $0.isASCII && $0.isNumber }
+        if !digits.isEmpty, let after = text.dropFirst(digits.count).first, after == "." || after == ")" {
+            return digits + "\\" + text.dropFirst(digits.count)
+        }
+        return String(text)
+    }
+
     /// A name shown as code: backticks inside are impossible to close early, and no control
     /// or line-separating character (CR, LF, NEL, U+2028/9) can end the line it sits on.
     public static func code(_ text: String) -> String {

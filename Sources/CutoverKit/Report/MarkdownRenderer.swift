@@ -380,7 +380,9 @@ public struct MarkdownRenderer {
             for pod in doubtful {
                 let why = pod.rows.first { $0.confidence == pod.confidence }?.explanation ?? pod.first.explanation
                 guard seen.insert(why).inserted, seen.count <= 5 else { continue }
-                out.append("- \(MarkdownEscape.cell(pod.name)) (\(pod.confidence)): \(MarkdownEscape.cell(why, limit: 400))")
+                out.append(
+                    "- \(MarkdownEscape.blockStart(MarkdownEscape.cell(pod.name))) (\(pod.confidence)): \(MarkdownEscape.cell(why, limit: 400))"
+                )
             }
             out.append("")
         }
@@ -620,7 +622,7 @@ public struct MarkdownRenderer {
                     + "(`cutover query rejects`, `cutover show reject:ID`). The first ones:")
             out.append("")
             for r in p.rejects {
-                out.append("- \(MarkdownEscape.cell(r.file)) line \(r.line): \(MarkdownEscape.cell(r.reason))")
+                out.append("- \(MarkdownEscape.blockStart(MarkdownEscape.cell(r.file))) line \(r.line): \(MarkdownEscape.cell(r.reason))")
             }
             out.append("")
         }

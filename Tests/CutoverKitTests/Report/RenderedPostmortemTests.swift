@@ -117,6 +117,51 @@ struct RenderedPostmortemTests {
         }
     }
 
+    /// A round with more pods than are listed one by one is shown by workload and error, and
+    /// the timeline draws every pool's wave: with the hostile corpus as pod names, namespaces,
+    /// messages and pool names, the whole document still renders as text and Mermaid draws it.
+    @Test func hostilePodsByWorkloadAndHostilePoolsRenderAsText() throws {
+        let corpus = HostileText.corpus(base: "kube-proxy-abcde", count: 60)
+        var failures: [Postmortem.FailureRow] = []
+        for (k, text) in corpus.enumerated() {
+            failures.append(
+                Postmortem.FailureRow(
+                    firstSeen: "2026-11-03T13:\(10 + k % 40):00.000Z", lastSeen: "2026-11-03T13:\(11 + k % 40):00.000Z",
+                    node: "aks-apps-12345678-vmss00000\(k % 7)", namespace: k % 2 == 0 ? "kube-system" : text,
+                    pod: k % 3 == 0 ? text : "kube-proxy-\(k)", category: "image_pull", reason: "Failed", count: 3,
+                    verdict: "missed_round", missedRound: 1, missedRounds: "[1]", confidence: k % 5 == 0 ? "medium" : "high",
+                    explanation: "because \(text)",
+                    message: "Failed to pull image \"mcr.microsoft.com/oss/kube-proxy:\(text)\": dial tcp 1.2.3.4:443: i/o timeout \(text)")
+            )
+        }
+        let nodes = (0..<7).map { k in
+            Postmortem.MissedNode(
+                node: "aks-apps-12345678-vmss00000\(k)", pool: corpus[k], vmss: nil, instanceID: k, resourceGroup: nil, failures: 3,
+                firstFailure: "2026-11-03T13:1\(k):00.000Z", lastBootstrap: nil)
+        }
+        var p = Postmortem(
+            cluster: "aks-prod", resourceID: nil, playbook: nil, windowStart: "2026-11-03T08:00:00.000Z",
+            windowEnd: "2026-11-03T14:00:00.000Z",
+            milestones: [
+                .init(
+                    round: 1, name: "artifact-cache", time: "2026-11-03T09:00:00.000Z", source: "detected", evidence: "w",
+                    requiresReimage: true)
+            ],
+            failures: failures, missedNodes: [1: nodes], matrix: [], cohorts: [], missingEvidence: [], evidence: [], inputs: [],
+            rejects: [], rejectCount: 0)
+        p.waves = corpus.prefix(8).enumerated().map { k, pool in
+            .init(round: 1, pool: pool, first: "2026-11-03T09:1\(k):00.000Z", last: "2026-11-03T09:2\(k):00.000Z", nodes: 3)
+        }
+        let text = MarkdownRenderer().render(p)
+        #expect(text.contains("60 pods, by workload and what the error says"))
+        #expect(text.contains("after round 1, 3 nodes :active"), "8 pools: one bar each")
+        let file = Paths.temporaryDirectory().appendingPathComponent("hostile-grouped.md")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let (status, output) = try Self.check(file)
+        #expect(status == 0, "\(output)")
+        #expect(output.contains(" 1 mermaid blocks"), "\(output)")
+    }
+
     /// Pool names are text from logs: every one of the hostile corpus, as a wave's label, still
     /// gives a chart the real Mermaid draws with one bar each, labelled as written.
     @Test func hostileLabelsStayInsideTheirBars() throws {

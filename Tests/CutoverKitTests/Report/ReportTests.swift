@@ -19,6 +19,16 @@ struct MarkdownEscapeTests {
         #expect(MarkdownEscape.inline(raw) == escaped)
     }
 
+    /// Text from logs that starts a list item cannot open a block inside it.
+    @Test(arguments: [
+        ("kube-proxy-1", "kube-proxy-1"), ("\n# Injected", "\\# Injected"), ("> quote", "&gt; quote"), ("- item", "\\- item"),
+        ("+ item", "\\+ item"), ("=====", "\\====="), ("12. twelve", "12\\. twelve"), ("3) three", "3\\) three"),
+        ("2026 is a year", "2026 is a year"),
+    ])
+    func blockStart(raw: String, escaped: String) {
+        #expect(MarkdownEscape.blockStart(MarkdownEscape.inline(raw)) == escaped)
+    }
+
     @Test func codeSpansCannotBeClosedEarly() {
         #expect(MarkdownEscape.code("aks-`rm -rf`|x") == "`aks-'rm -rf'\\|x`")
     }
