@@ -293,7 +293,7 @@ struct Change {
         } else {
             if newCluster { out.append("- New cluster: it was not in the last run.") }
             out.append("- New pods blamed on a missed round: \(newPods.count)\(newPods.isEmpty ? "." : ":")")
-            for pod in newPods.prefix(20) { out.append("  - \(MarkdownEscape.inline(pod))") }
+            for pod in newPods.prefix(20) { out.append("  - \(MarkdownEscape.blockStart(MarkdownEscape.inline(pod)))") }
             if newPods.count > 20 { out.append("  - and \(newPods.count - 20) more (`cutover query attributions`)") }
             out.append("- Nodes that converged since: \(resolved.count)\(resolved.isEmpty ? "." : ":")")
             for node in resolved.prefix(20) { out.append("  - \(MarkdownEscape.code(node))") }

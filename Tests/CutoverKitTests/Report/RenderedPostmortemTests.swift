@@ -53,12 +53,12 @@ struct RenderedPostmortemTests {
             .map { $0.drop { $0 == "#" }.trimmingCharacters(in: .whitespaces) }
     }
 
-    static func check(_ file: URL) throws -> (status: Int32, output: String) {
+    static func check(_ file: URL, headings extra: [String] = []) throws -> (status: Int32, output: String) {
         var arguments = [Paths.repository.appendingPathComponent("scripts/check-markdown.py").path, file.path, "--max-columns", "7"]
         for prefix in ["Postmortem: network-isolation cutover of ", "Postmortems: network-isolation cutover, ", "Round "] {
             arguments += ["--heading-prefix", prefix]
         }
-        for heading in try knownHeadings() { arguments += ["--heading", heading] }
+        for heading in try knownHeadings() + extra { arguments += ["--heading", heading] }
         let result = try runProgram("/usr/bin/env", ["python3"] + arguments)
         return (result.status, result.stdout + result.stderr)
     }
@@ -160,6 +160,24 @@ struct RenderedPostmortemTests {
         let (status, output) = try Self.check(file)
         #expect(status == 0, "\(output)")
         #expect(output.contains(" 1 mermaid blocks"), "\(output)")
+    }
+
+    /// The nightly's "since the last run" list: new pods (namespace/pod from logs) and the
+    /// nodes that converged, with the hostile corpus, stay list items of plain text.
+    @Test func hostileNamesInTheNightlyChangesStayText() throws {
+        let corpus = HostileText.corpus(base: "kube-proxy-abcde", count: 20)
+        var previous = Snapshot()
+        previous.add("aks-prod", .cluster, ["aks-prod"])
+        previous.add("aks-prod", .unconverged, corpus.map { "aks-apps-1-vmss-\($0)" })
+        var current = Snapshot()
+        current.add("aks-prod", .cluster, ["aks-prod"])
+        current.add("aks-prod", .pod, corpus.map { "\($0)/kube-proxy-\($0)" })
+        let change = Change(cluster: "aks-prod", previous: previous, current: current, firstRun: false)
+        #expect(change.newPods.count == 20 && change.resolved.count == 20)
+        let file = Paths.temporaryDirectory().appendingPathComponent("nightly-changes.md")
+        try ("# Postmortem: network-isolation cutover of x\n\n" + change.markdown).write(to: file, atomically: true, encoding: .utf8)
+        let (status, output) = try Self.check(file, headings: ["Since the last nightly run"])
+        #expect(status == 0, "\(output)")
     }
 
     /// Pool names are text from logs: every one of the hostile corpus, as a wave's label, still
