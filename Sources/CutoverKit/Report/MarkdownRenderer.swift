@@ -263,7 +263,7 @@ public struct MarkdownRenderer {
                     w.first, w.last, "pool \(MarkdownEscape.inline(w.pool)): \(count(w.nodes, "node")) bootstrapped after round \(w.round)"
                 ))
             chart.add(
-                .wave, "\(w.pool) after round \(w.round), \(count(w.nodes, "node"))", round: w.round, nodes: w.nodes, from: w.first,
+                .wave, "pool \(w.pool) after round \(w.round), \(count(w.nodes, "node"))", round: w.round, nodes: w.nodes, from: w.first,
                 to: w.last)
         }
         for m in p.milestones where m.requiresReimage {

@@ -82,6 +82,13 @@ struct MermaidGantt {
     /// `2026-11-03 10:03:12`: the time without its offset, as `dateFormat` reads it.
     static func wallClock(_ t: Timestamp) -> String { t.minuteText }
 
+    /// The words that open a statement of a gantt chart (Mermaid 11's grammar); AKS pool names
+    /// such as `section` or `click` are valid, so a label never starts with one.
+    static let keywords: Set<String> = [
+        "gantt", "title", "section", "dateformat", "axisformat", "tickinterval", "excludes", "includes", "todaymarker",
+        "inclusiveenddates", "topaxis", "weekday", "weekend", "click", "acctitle", "accdescr", "displaymode", "call", "href",
+    ]
+
     /// A task's text: safe characters only, at most 60 of them, never empty.
     static func label(_ text: String) -> String {
         var out = ""
@@ -92,6 +99,9 @@ struct MermaidGantt {
             }
         }
         let trimmed = out.trimmingCharacters(in: .whitespaces)
-        return trimmed.isEmpty ? "_" : trimmed
+        guard !trimmed.isEmpty else { return "_" }
+        // A line that starts with a keyword of the syntax is that statement, not a task.
+        let first = trimmed.prefix { $0 != " " }.lowercased()
+        return keywords.contains(first) ? "_" + trimmed : trimmed
     }
 }
