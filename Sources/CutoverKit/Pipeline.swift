@@ -98,9 +98,11 @@ extension Pipeline {
 
     /// Simulates an incident and writes its logs and ground truth under `directory`.
     @discardableResult
-    public static func simulate(spec: SimulationSpec, directory: String) throws -> Incident {
+    public static func simulate(spec: SimulationSpec, directory: String, written: (@Sendable (String, Int) -> Void)? = nil) throws
+        -> Incident
+    {
         let incident = IncidentSimulator(spec: spec).simulate()
-        try IncidentWriter(shapes: spec.shapes, gzip: spec.gzip).write(incident, to: directory)
+        try IncidentWriter(shapes: spec.shapes, gzip: spec.gzip, written: written).write(incident, to: directory)
         return incident
     }
 }

@@ -104,18 +104,35 @@ struct Simulate: ParsableCommand {
         return spec
     }
 
+    /// On a terminal, a line per phase and per file written (a fleet takes minutes); nothing
+    /// in a pipe or a log, where the summary line says it all.
+    static func announce(_ text: String) {
+        if isatty(2) == 1 { printError("simulate: " + text) }
+    }
+
+    static let written: @Sendable (String, Int) -> Void = { path, bytes in
+        let size = bytes >= 1_000_000 ? "\(ProgressLine.grouped(bytes / 1_000_000)) MB" : "\(ProgressLine.grouped(bytes / 1_000)) KB"
+        announce("wrote \(path) (\(size) before compression)")
+    }
+
     func run() throws {
+        let spec = try spec()
+        Self.announce(
+            "generating the incident in memory: pools of \(ProgressLine.grouped(spec.pools.map(\.nodes).reduce(0, +))) nodes"
+                + (clusters > 1 ? " in each of \(clusters) clusters" : "") + " (a fleet takes a minute or more)")
         if clusters > 1 {
-            let incidents = try FleetSimulation.sameSubscription(base: try spec(), count: clusters).write(to: out)
+            var fleet = FleetSimulation.sameSubscription(base: spec, count: clusters)
+            fleet.written = Self.written
+            let incidents = try fleet.write(to: out)
             printError(
                 "simulated \(incidents.count) clusters in one subscription (\(incidents.map(\.cluster).joined(separator: ", "))): "
                     + "\(incidents.map(\.nodes.count).reduce(0, +)) nodes, \(incidents.map(\.events.count).reduce(0, +)) events, "
                     + "\(incidents.map(\.failures.count).reduce(0, +)) failure events into \(out)"
-                    + (try spec().shapes.contains { $0.isKubernetes && !FleetSimulation.fleetShapes.contains($0) }
+                    + (spec.shapes.contains { $0.isKubernetes && !FleetSimulation.fleetShapes.contains($0) }
                         ? "; the kubectl shapes are in logs/kube/CLUSTER/ (ingest them with --cluster CLUSTER)" : ""))
             return
         }
-        let incident = try Pipeline.simulate(spec: try spec(), directory: out)
+        let incident = try Pipeline.simulate(spec: spec, directory: out, written: Self.written)
         printError(
             "simulated \(incident.nodes.count) nodes, \(incident.events.count) events, "
                 + "\(incident.activity.count) activity records, \(incident.failures.count) failure events into \(out)")

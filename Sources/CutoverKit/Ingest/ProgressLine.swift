@@ -88,7 +88,7 @@ public final class ProgressLine {
     }
 
     /// `1,234,567`: thousands separated, whatever the locale.
-    static func grouped(_ n: Int) -> String {
+    public static func grouped(_ n: Int) -> String {
         let digits = String(n.magnitude)
         var out = ""
         for (i, c) in digits.enumerated() {

@@ -19,6 +19,8 @@ public struct FleetSimulation: Sendable {
     /// whole subscription's activity log".
     public var eventsOf: Set<String>?
     public var gzip = true
+    /// Told each file written, as `IncidentWriter.written`.
+    public var written: (@Sendable (_ path: String, _ bytes: Int) -> Void)?
 
     public init(clusters: [SimulationSpec], kubeShapes: [ExportShape], armShapes: [ExportShape], eventsOf: Set<String>? = nil) {
         self.clusters = clusters
@@ -67,7 +69,7 @@ public struct FleetSimulation: Sendable {
     @discardableResult
     public func write(to directory: String) throws -> [Incident] {
         let incidents = clusters.map { IncidentSimulator(spec: $0).simulate() }
-        let writer = IncidentWriter(shapes: kubeShapes + armShapes, gzip: gzip)
+        let writer = IncidentWriter(shapes: kubeShapes + armShapes, gzip: gzip, written: written)
         let logs = (directory as NSString).appendingPathComponent("logs")
         try writer.makeDirectories(logs)
         let exported = incidents.filter { eventsOf?.contains($0.cluster) ?? true }

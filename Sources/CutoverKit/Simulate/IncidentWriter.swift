@@ -11,10 +11,14 @@ import Foundation
 public struct IncidentWriter {
     public var shapes: [ExportShape]
     public var gzip: Bool
+    /// Told each file's path and size once it is written (`simulate` prints them on a terminal:
+    /// a fleet-sized incident takes minutes).
+    public var written: (@Sendable (_ path: String, _ bytes: Int) -> Void)?
 
-    public init(shapes: [ExportShape] = SimulationSpec().shapes, gzip: Bool = true) {
+    public init(shapes: [ExportShape] = SimulationSpec().shapes, gzip: Bool = true, written: (@Sendable (String, Int) -> Void)? = nil) {
         self.shapes = shapes
         self.gzip = gzip
+        self.written = written
     }
 
     public func write(_ incident: Incident, to directory: String) throws {
@@ -72,6 +76,7 @@ public struct IncidentWriter {
         } else {
             try text.write(toFile: path, atomically: false, encoding: .utf8)
         }
+        written?(gzip ? path + ".gz" : path, text.utf8.count)
     }
 
     func kubernetesFile(_ shape: ExportShape, _ incident: Incident, complete: Bool) -> (String, String) {

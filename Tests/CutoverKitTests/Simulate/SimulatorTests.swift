@@ -1,10 +1,28 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import CutoverKit
 
 @Suite("Simulator: deterministic, realistic, and cutover agrees with its truth")
 struct SimulatorTests {
+    /// Every file the writer saves is announced once with its size (what `simulate` prints on a
+    /// terminal while a fleet is written); in a pipe the command prints its summary line only.
+    @Test func everyWrittenFileIsAnnounced() throws {
+        let dir = Paths.temporaryDirectory()
+        let announced = Mutex<[String: Int]>([:])
+        _ = try Pipeline.simulate(spec: SimulationSpec(), directory: dir.path) { path, bytes in
+            announced.withLock { $0[path, default: 0] += bytes > 0 ? 1 : 100 }
+        }
+        let logs = dir.appendingPathComponent("logs")
+        let files = try #require(FileManager.default.enumerator(atPath: logs.path)).compactMap { $0 as? String }
+            .filter { $0.hasSuffix(".gz") }.map { logs.appendingPathComponent($0).path }
+        #expect(files.count >= 5)
+        #expect(announced.withLock { $0 } == Dictionary(uniqueKeysWithValues: files.map { ($0, 1) }))
+        let piped = try runCutover(["simulate", "--out", "sim"], in: dir)
+        #expect(piped.status == 0 && piped.stderr.split(separator: "\n").count == 1, "\(piped.stderr)")
+    }
+
     @Test func sameSeedGivesTheSameIncident() {
         let a = IncidentSimulator(spec: SimulationSpec()).simulate()
         let b = IncidentSimulator(spec: SimulationSpec()).simulate()
