@@ -2,7 +2,7 @@
 cutover itself).
 
 Mermaid is the browser build NiceGUI ships inside its wheel (nicegui 3.18.0 bundles mermaid
-11.16.1 as ES modules under nicegui/elements/mermaid/dist); `scripts/setup` downloads that
+11.16.1 as ES modules under nicegui/elements/mermaid/dist); `scripts/setup --tests` downloads that
 wheel, checks its sha256 and unpacks the folder into ~/.cache/cutover/mermaid-11.16.1
 ($CUTOVER_MERMAID overrides). Chromium is Debian's package. The page is served over a
 loopback HTTP server on a free port (ES modules do not load from file://), with a profile
@@ -25,7 +25,7 @@ MERMAID_VERSION = "11.16.1"
 def mermaid_dir():
     path = os.environ.get("CUTOVER_MERMAID") or os.path.expanduser(f"~/.cache/cutover/mermaid-{MERMAID_VERSION}")
     if not os.path.isfile(os.path.join(path, "index.js")):
-        raise RuntimeError(f"no Mermaid build at {path}: run scripts/setup")
+        raise RuntimeError(f"no Mermaid build at {path}: run scripts/setup --tests")
     return path
 
 
@@ -34,7 +34,7 @@ def chromium():
         found = shutil.which(name)
         if found:
             return found
-    raise RuntimeError("no Chromium on PATH: run scripts/setup (it installs Debian's chromium)")
+    raise RuntimeError("no Chromium on PATH: run scripts/setup --tests (it installs Debian's chromium)")
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

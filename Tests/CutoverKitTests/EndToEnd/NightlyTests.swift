@@ -173,7 +173,7 @@ struct DeploymentTests {
     @Test func theManifestsHaveWhatAnIndexedCronJobNeeds() throws {
         let ok = try check(Paths.repository)
         #expect(ok.status == 0, "\(ok.stderr)")
-        #expect(!ok.stderr.contains("No module named"), "run scripts/setup: it installs PyYAML for this test")
+        #expect(!ok.stderr.contains("No module named"), "run scripts/setup --tests: it installs PyYAML for this test")
     }
 
     @Test(arguments: [

@@ -73,7 +73,7 @@ struct RenderedPostmortemTests {
         for file in files {
             let (status, output) = try Self.check(dir.appendingPathComponent("pm/\(file)"))
             #expect(status == 0, "\(file): \(output)")
-            #expect(!output.contains("No module named"), "run scripts/setup: it installs the renderer the test uses")
+            #expect(!output.contains("No module named"), "run scripts/setup --tests: it installs the renderer the test uses")
         }
     }
 
