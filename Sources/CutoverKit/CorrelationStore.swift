@@ -125,8 +125,8 @@ private struct ResultWriter {
             """)
         node = try db.prepare(
             """
-            INSERT INTO node_results (cluster, node, vmss, instance_id, pool, first_seen, removed_at, recreated_at)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            INSERT INTO node_results (cluster, node, vmss, instance_id, pool, first_seen, removed_at, recreated_at, resource_group)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
             """)
         bootstrap = try db.prepare(
             "INSERT INTO bootstrap_results (cluster, node, time, kind, strength, evidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
@@ -165,6 +165,7 @@ private struct ResultWriter {
             try node.run([
                 label, .text(n.name), SQLValue(n.parsed?.vmss), SQLValue(n.parsed?.instanceID), SQLValue(n.parsed?.pool),
                 .text(n.firstSeen.description), SQLValue(n.removedAt?.description), SQLValue(n.recreatedAt?.description),
+                SQLValue(n.parsed.flatMap { result.scaleSetGroups[$0.vmss.lowercased()] }),
             ])
             for boot in n.bootstraps {
                 try bootstrap.run([

@@ -24,6 +24,10 @@ public struct Correlator {
         /// How many events (of the reasons correlation reads) and activity records it rested on.
         public var eventCount = 0
         public var activityCount = 0
+        /// The resource group of each scale set the cluster's activity records name (keyed by the
+        /// lower-case scale set name; the group as the first such record spells it), for the
+        /// `az vmss reimage` commands.
+        public var scaleSetGroups: [String: String] = [:]
     }
 
     public struct NodeRound: Sendable, Equatable {
@@ -57,7 +61,19 @@ public struct Correlator {
         return Result(
             playbook: playbook.name, milestones: milestones, nodes: nodes, attributions: attributions,
             nodeRounds: nodeRounds(nodes, milestones), coverage: coverage, eventCount: facts.events.count,
-            activityCount: facts.activity.count)
+            activityCount: facts.activity.count, scaleSetGroups: Self.scaleSetGroups(facts.activity))
+    }
+
+    /// Scale set (lower case) → its resource group, from the first record (by record id) naming it.
+    static func scaleSetGroups(_ activity: [ActivityFact]) -> [String: String] {
+        var groups: [String: String] = [:]
+        for a in activity.sorted(by: { $0.recordID < $1.recordID }) {
+            guard let (vmss, group) = ScaleSetInstance.resourceGroup(of: a.resourceID ?? a.resourceKey), groups[vmss] == nil else {
+                continue
+            }
+            groups[vmss] = group
+        }
+        return groups
     }
 
     /// When reimages happened: reimage actions in the activity log (Started) and per-node

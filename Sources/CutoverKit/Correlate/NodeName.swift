@@ -39,6 +39,17 @@ public struct ScaleSetInstance: Sendable, Equatable {
     public var vmss: String
     public var instanceID: Int?
 
+    /// The scale set a resource id is about (lower case) and its resource group as the id
+    /// spells it: `/subscriptions/S/resourceGroups/MC_rg_aks_westeurope/providers/
+    /// Microsoft.Compute/virtualMachineScaleSets/aks-apps-1-vmss/…` → (`aks-apps-1-vmss`, `MC_rg_aks_westeurope`).
+    public static func resourceGroup(of resourceID: String) -> (vmss: String, group: String)? {
+        let parts = resourceID.split(separator: "/")
+        guard let g = parts.firstIndex(where: { $0.lowercased() == "resourcegroups" }), g + 1 < parts.count,
+            let v = parts.firstIndex(where: { $0.lowercased() == "virtualmachinescalesets" }), v + 1 < parts.count
+        else { return nil }
+        return (parts[v + 1].lowercased(), String(parts[g + 1]))
+    }
+
     public init?(resourceID: String) {
         let parts = resourceID.lowercased().split(separator: "/").map(String.init)
         guard let i = parts.firstIndex(of: "virtualmachinescalesets"), i + 1 < parts.count else { return nil }

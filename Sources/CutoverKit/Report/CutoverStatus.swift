@@ -44,7 +44,6 @@ public struct CutoverStatus: Sendable, Equatable {
     /// Reads one cluster's status from a correlated database.
     public static func read(_ db: Database, cluster: Cluster = .unnamed) throws -> CutoverStatus {
         let c = [SQLValue.text(cluster.label)]
-        let groups = try PostmortemBuilder(db: db).scaleSetResourceGroups()
         var rounds: [RoundStatus] = []
         let playbook = try db.scalar("SELECT playbook FROM milestone_results WHERE cluster = ?1 LIMIT 1", c)?.text
         for m in try db.rows(
@@ -56,7 +55,7 @@ public struct CutoverStatus: Sendable, Equatable {
                 done: 0, gone: 0, pending: [], poolCommands: [])
             let rows = try db.rows(
                 """
-                SELECT r.node, n.vmss, n.instance_id, n.pool, r.status
+                SELECT r.node, n.vmss, n.instance_id, n.pool, r.status, n.resource_group
                 FROM node_round_results r LEFT JOIN node_results n ON n.cluster = r.cluster AND n.node = r.node
                 WHERE r.cluster = ?1 AND r.round = ?2 ORDER BY r.node
                 """, c + [.integer(Int64(round))])
@@ -69,7 +68,7 @@ public struct CutoverStatus: Sendable, Equatable {
                 case "done": status.done += 1
                 case "gone": status.gone += 1
                 case "missed":
-                    let group = groups[r[1].text.lowercased()] ?? cluster.nodeResourceGroup
+                    let group = r[5] == .null ? cluster.nodeResourceGroup : r[5].text
                     let command =
                         r[1] == .null || Int(r[2].text) == nil
                         ? "reimage it (not a scale-set node)"

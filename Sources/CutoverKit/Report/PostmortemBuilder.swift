@@ -46,10 +46,9 @@ public struct PostmortemBuilder {
                 explanation: r[11].text, message: r[12].text, wiringIncomplete: r[14].text == "1")
         }
         var missedNodes: [Int: [Postmortem.MissedNode]] = [:]
-        let groups = try scaleSetResourceGroups()
         let missed = try db.rows(
             """
-            SELECT a.missed_round, a.node, n.pool, n.vmss, n.instance_id, count(*), min(a.first_seen)
+            SELECT a.missed_round, a.node, n.pool, n.vmss, n.instance_id, count(*), min(a.first_seen), n.resource_group
             FROM failure_results a LEFT JOIN node_results n ON n.cluster = a.cluster AND n.node = a.node
             WHERE a.verdict = 'missed_round' AND a.cluster = ?1
             GROUP BY a.missed_round, a.node ORDER BY a.missed_round, a.node
@@ -68,7 +67,7 @@ public struct PostmortemBuilder {
             missedNodes[round, default: []].append(
                 Postmortem.MissedNode(
                     node: r[1].text, pool: optional(r[2]), vmss: vmss, instanceID: Int(r[4].text),
-                    resourceGroup: vmss.flatMap { groups[$0.lowercased()] },
+                    resourceGroup: optional(r[7]),
                     failures: Int(r[5].text) ?? 0, firstFailure: r[6].text, lastBootstrap: before))
         }
         var matrix: [String: [Int: String]] = [:]
@@ -136,7 +135,7 @@ public struct PostmortemBuilder {
         var unconverged: [String: Postmortem.UnconvergedNode] = [:]
         for r in try db.rows(
             """
-            SELECT r.node, n.pool, n.vmss, n.instance_id, r.round FROM node_round_results r
+            SELECT r.node, n.pool, n.vmss, n.instance_id, r.round, n.resource_group FROM node_round_results r
             LEFT JOIN node_results n ON n.cluster = r.cluster AND n.node = r.node
             WHERE r.cluster = ?1 AND r.status = 'missed' AND n.removed_at IS NULL ORDER BY r.node, r.round
             """, c)
@@ -145,7 +144,7 @@ public struct PostmortemBuilder {
             if unconverged[r[0].text] == nil {
                 unconverged[r[0].text] = Postmortem.UnconvergedNode(
                     node: r[0].text, pool: optional(r[1]), vmss: vmss, instanceID: Int(r[3].text),
-                    resourceGroup: vmss.flatMap { groups[$0.lowercased()] }, missedRounds: [])
+                    resourceGroup: optional(r[5]), missedRounds: [])
             }
             unconverged[r[0].text]?.missedRounds.append(Int(r[4].text) ?? 0)
         }
@@ -236,23 +235,6 @@ public struct PostmortemBuilder {
 }
 
 extension PostmortemBuilder {
-    /// The resource group of every scale set an activity record is about (lower-case names),
-    /// from the first such record: one read, where a lookup per node read them all per node.
-    func scaleSetResourceGroups() throws -> [String: String] {
-        var groups: [String: String] = [:]
-        for row in try db.rows(
-            "SELECT resource_id FROM activity_records WHERE resource_key LIKE '%/virtualmachinescalesets/%' ORDER BY record_id")
-        {
-            let parts = row[0].text.split(separator: "/")
-            guard let g = parts.firstIndex(where: { $0.lowercased() == "resourcegroups" }), g + 1 < parts.count,
-                let v = parts.firstIndex(where: { $0.lowercased() == "virtualmachinescalesets" }), v + 1 < parts.count
-            else { continue }
-            let vmss = parts[v + 1].lowercased()
-            if groups[vmss] == nil { groups[vmss] = String(parts[g + 1]) }
-        }
-        return groups
-    }
-
     /// Basenames, lengthened to the shortest distinguishing path suffix where they collide
     /// (`h=10/m=00/PT1H.json.gz`), so the report names files the same on every machine.
     static func displayNames(_ paths: [String]) -> [String] {

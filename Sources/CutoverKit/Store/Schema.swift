@@ -602,6 +602,16 @@ public enum Schema {
                    sum(c.side = 'missed' AND c.failing) AS failing_without_round
             FROM cohort c JOIN milestone_results m ON m.cluster = c.cluster AND m.round = c.round
             GROUP BY c.cluster, c.round;
+
+        -- Each node's scale set's resource group, found by correlation in the cluster's activity
+        -- records (the report and `status` read it here, not from the raw records); the step
+        -- after this SQL fills it in for a database correlated before.
+        ALTER TABLE node_results ADD COLUMN resource_group TEXT;
+        DROP VIEW node_rounds;
+        CREATE VIEW node_rounds AS
+            SELECT nullif(r.cluster, '') AS cluster, r.node, n.vmss, n.instance_id, n.pool, r.round, r.bootstrapped_at, r.status,
+                   n.resource_group
+            FROM node_round_results r LEFT JOIN node_results n ON n.cluster = r.cluster AND n.node = r.node;
         """,
     ]
 
@@ -612,8 +622,23 @@ public enum Schema {
         4: { db in
             try reencodeVersion3(db)
             try db.execute(afterReencoding)
-        }
+        },
+        6: { db in try fillScaleSetGroups(db) },
     ]
+
+    /// Version 6: the resource group of each correlated node's scale set, from the first
+    /// activity record that names the scale set (as correlation now finds it, per cluster).
+    static func fillScaleSetGroups(_ db: Database) throws {
+        var groups: [String: String] = [:]
+        for row in try db.rows(
+            "SELECT resource_id FROM activity_records WHERE resource_key LIKE '%/virtualmachinescalesets/%' ORDER BY record_id")
+        {
+            guard let (vmss, group) = ScaleSetInstance.resourceGroup(of: row[0].text), groups[vmss] == nil else { continue }
+            groups[vmss] = group
+        }
+        let update = try db.prepare("UPDATE node_results SET resource_group = ?2 WHERE lower(vmss) = ?1")
+        for (vmss, group) in groups.sorted(by: { $0.key < $1.key }) { try update.run([.text(vmss), .text(group)]) }
+    }
 
     static let afterReencoding = """
         DROP TABLE kube_events_v3;

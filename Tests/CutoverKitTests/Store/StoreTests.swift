@@ -100,6 +100,17 @@ struct StoreTests {
                 (1, 'c', 'late', 'image_pull', 'Failed', '2026-11-03T11:00:00.000Z', '2026-11-03T11:00:00.000Z', 1, 'missed_round', 1, '[1,2]', 'high', 'x'),
                 (2, 'c', 'never', 'image_pull', 'Failed', '2026-11-03T11:00:00.000Z', '2026-11-03T11:00:00.000Z', 1, 'missed_round', 1, '[1,2]', 'high', 'x'),
                 (3, 'c', 'fine', 'image_pull', 'Failed', '2026-11-03T11:00:00.000Z', '2026-11-03T11:00:00.000Z', 1, 'converged', NULL, NULL, 'high', 'x');
+            INSERT INTO node_results (cluster, node, vmss, instance_id, pool, first_seen) VALUES
+                ('c', 'aks-apps-1-vmss000000', 'aks-apps-1-vmss', 0, 'apps', '2026-11-03T08:00:00.000Z'),
+                ('c', 'aks-batch-2-vmss000000', 'aks-batch-2-vmss', 0, 'batch', '2026-11-03T08:00:00.000Z');
+            INSERT INTO sources (source_id, path, name, ingested_at) VALUES (1, 'PT1H.json', 'PT1H.json', '2026-11-03T15:00:00.000Z');
+            INSERT INTO activity_records (record_id, operation_name, status, resource_id, dedupe_key, operation, time, time_field,
+                resource_key, shape, fields, form, source_id, position) VALUES
+                (1, 'Microsoft.Compute/virtualMachineScaleSets/reimage/action', 'Started',
+                 '/subscriptions/s/resourceGroups/MC_rg_aks_westeurope/providers/Microsoft.Compute/virtualMachineScaleSets/aks-apps-1-vmss',
+                 'k1', 'microsoft.compute/virtualmachinescalesets/reimage/action', '2026-11-03T10:00:00.000Z', 'time',
+                 '/subscriptions/s/resourcegroups/mc_rg_aks_westeurope/providers/microsoft.compute/virtualmachinescalesets/aks-apps-1-vmss',
+                 'azure-activity', 0, 0, 1, 0);
             PRAGMA user_version = 5;
             """)
         let cohorts = "SELECT round, nodes_with_round, failing_with_round, nodes_without_round, failing_without_round FROM round_cohorts"
@@ -110,6 +121,11 @@ struct StoreTests {
         // Round 1: `late` and `never` missed it and failed because of it; `fine` had it and failed for another reason.
         // Round 2: both are blamed on round 1, so only `fine` (with it, failing) and `late` (with it, since 12:00) remain.
         #expect(try db.rows(cohorts).map { $0.map(\.text) } == [["1", "1", "1", "2", "2"], ["2", "2", "1", "0", "0"]])
+        // The scale sets' resource groups come to node_results (as the record spells the group).
+        #expect(
+            try db.rows("SELECT node, resource_group FROM node_results ORDER BY node").map { $0.map(\.text) } == [
+                ["aks-apps-1-vmss000000", "MC_rg_aks_westeurope"], ["aks-batch-2-vmss000000", ""],
+            ])
     }
 
     /// A version-3 database kept each record twice (columns and `raw`): version 4 re-encodes
@@ -197,7 +213,7 @@ struct StoreTests {
             try runner.run("SELECT * FROM milestones").columns == ["cluster", "round", "name", "effective_time", "source", "evidence"])
         #expect(
             try runner.run("SELECT * FROM node_rounds").columns == [
-                "cluster", "node", "vmss", "instance_id", "pool", "round", "bootstrapped_at", "status",
+                "cluster", "node", "vmss", "instance_id", "pool", "round", "bootstrapped_at", "status", "resource_group",
             ])
     }
 
