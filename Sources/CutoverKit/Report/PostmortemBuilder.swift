@@ -211,16 +211,10 @@ public struct PostmortemBuilder {
         return ContentHash.hex(hasher.finalize())
     }
 
-    /// Every record of the database (it holds one cluster): the spans ingest recorded per file,
-    /// or – for files read before schema version 2 recorded them – the records themselves (a
-    /// scan of every event: 2.3 s of the report's time on a million events).
+    /// Every record of the database (it holds one cluster): the spans ingest recorded per file
+    /// (migration 6 filled them in for files read before version 2 recorded them).
     static let databaseWindowSQL = """
-        SELECT CASE WHEN EXISTS (SELECT 1 FROM sources WHERE kube_events + activity_records > 0 AND first_time IS NULL)
-                    THEN (SELECT min(t) FROM (SELECT min(first_seen) AS t FROM kube_events UNION ALL SELECT min(time) FROM activity_records))
-                    ELSE (SELECT min(first_time) FROM sources WHERE kube_events + activity_records > 0) END,
-               CASE WHEN EXISTS (SELECT 1 FROM sources WHERE kube_events + activity_records > 0 AND last_time IS NULL)
-                    THEN (SELECT max(t) FROM (SELECT max(last_seen) AS t FROM kube_events UNION ALL SELECT max(time) FROM activity_records))
-                    ELSE (SELECT max(last_time) FROM sources WHERE kube_events + activity_records > 0) END
+        SELECT min(first_time), max(last_time) FROM sources WHERE kube_events + activity_records > 0
         """
     /// What correlation found of one cluster: its nodes' first sightings, bootstraps,
     /// milestones and failures.

@@ -607,6 +607,15 @@ public enum Schema {
         -- records (the report and `status` read it here, not from the raw records); the step
         -- after this SQL fills it in for a database correlated before.
         ALTER TABLE node_results ADD COLUMN resource_group TEXT;
+
+        -- Files read before version 2 recorded no time span: take it from their records once,
+        -- so the report's window reads `sources` alone (it scanned every event for such files).
+        UPDATE sources SET
+            first_time = (SELECT min(t) FROM (SELECT min(first_seen) AS t FROM kube_events e WHERE e.source_id = sources.source_id
+                                              UNION ALL SELECT min(time) FROM activity_records a WHERE a.source_id = sources.source_id)),
+            last_time = (SELECT max(t) FROM (SELECT max(last_seen) AS t FROM kube_events e WHERE e.source_id = sources.source_id
+                                             UNION ALL SELECT max(time) FROM activity_records a WHERE a.source_id = sources.source_id))
+            WHERE first_time IS NULL AND kube_events + activity_records > 0;
         DROP VIEW node_rounds;
         CREATE VIEW node_rounds AS
             SELECT nullif(r.cluster, '') AS cluster, r.node, n.vmss, n.instance_id, n.pool, r.round, r.bootstrapped_at, r.status,

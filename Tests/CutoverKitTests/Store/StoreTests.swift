@@ -163,6 +163,11 @@ struct StoreTests {
         let db = try Database(path: path, readOnly: true)
         #expect(try db.int("PRAGMA user_version") == Schema.version)
         #expect(try db.int("SELECT count(*) FROM sqlite_master WHERE name LIKE '%_v3'") == 0)
+        // The file recorded no span (before version 2 it could not): version 6 takes it from its records.
+        #expect(
+            try db.rows("SELECT first_time, last_time FROM sources WHERE source_id = 4").map { $0.map(\.text) } == [
+                ["2026-11-03T09:00:00.000Z", "2026-11-03T10:05:00.000Z"]
+            ])
         // The columns keep what folding and --cluster made of the row; the view gives the record back.
         #expect(
             try db.rows("SELECT event_id, cluster, count, first_seen, uid, source_id, position, extra FROM kube_events ORDER BY 1")
