@@ -62,8 +62,15 @@ struct Query: ParsableCommand {
         let db = try Database.forQueries(path: database.db)
         let width = wide ? nil : (isatty(1) == 1 ? terminalColumns() : 120)
         // Rows are written as they come: an export of a whole table holds one row at a time.
-        try QueryRunner(db: db).stream(sql, format: format.rawValue, parameters: try parameters(), width: width) {
-            try StandardOutput.write($0)
+        do {
+            try QueryRunner(db: db).stream(sql, format: format.rawValue, parameters: try parameters(), width: width) {
+                try StandardOutput.write($0)
+            }
+        } catch let error as SQLiteError {
+            // A saved query of this version on a database of an older one: say how to fix it.
+            let version = (try? db.int("PRAGMA user_version")) ?? Schema.version
+            guard version < Schema.version else { throw error }
+            throw StoreError.olderSchema(database.db, version: version, underlying: error.description)
         }
     }
 }

@@ -75,6 +75,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case lockUnavailable(String, reason: String)
     /// A row asked for by id that the database does not have.
     case noSuchRow(String)
+    /// A query failed on a database of an older layout, which `query` does not migrate.
+    case olderSchema(String, version: Int, underlying: String)
 
     public var description: String {
         switch self {
@@ -87,6 +89,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return "cannot take the writer lock \(path): \(reason)"
         case .noSuchRow(let what):
             return what
+        case .olderSchema(let path, let version, let underlying):
+            return "\(underlying)\n\(path) has schema version \(version) and this cutover's queries are for version "
+                + "\(Schema.version); `cutover query` only reads: run `cutover correlate --db \(path)` once to bring it up to date"
         }
     }
 }

@@ -128,6 +128,24 @@ struct StoreTests {
             ])
     }
 
+    /// `cutover query` only reads, so it does not migrate: a saved query written for this
+    /// version failing on an older database says which version it has and how to update it.
+    @Test func aQueryOnAnOlderDatabaseSaysHowToBringItUpToDate() throws {
+        let old = try Database(path: path)
+        for version in 0..<5 {
+            try old.execute(Schema.migrations[version])
+            try Schema.steps[version + 1]?(old)
+        }
+        try old.execute("PRAGMA user_version = 5")
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
+        let failed = try runCutover(["query", "--db", path, "remediation-by-scale-set"], in: dir)
+        #expect(failed.status == 1)
+        #expect(failed.stderr.contains("no such column: resource_group"), "\(failed.stderr)")
+        #expect(failed.stderr.contains("has schema version 5") && failed.stderr.contains("run `cutover correlate --db"), "\(failed.stderr)")
+        // A query that works on the older layout still runs.
+        #expect(try runCutover(["query", "--db", path, "SELECT count(*) FROM node_results"], in: dir).status == 0)
+    }
+
     /// A version-3 database kept each record twice (columns and `raw`): version 4 re-encodes
     /// every row from its `raw`, keeping its id, what folding made of it and its place.
     @Test func aVersionThreeDatabaseIsReencodedAndGivesItsRecordsBack() throws {
