@@ -14,26 +14,9 @@ extension JSONIndex {
         return current
     }
 
-    /// The member of object `node` whose key is `key` as UTF-8; a key written with escapes is
-    /// not matched (as `child`).
+    /// The member of object `node` whose key is `key` as UTF-8 (`child(_:key:)` on its bytes).
     func child(_ node: Int, key: [UInt8]) -> Int? {
-        guard nodes[node].kind == .object else { return nil }
-        return bytes.withUnsafeBufferPointer { buf in
-            key.withUnsafeBufferPointer { k in
-                var i = node + 1
-                let end = Int(nodes[node].after)
-                while i < end {
-                    let n = nodes[i]
-                    if !n.keyEscaped && Int(n.keyEnd - n.keyStart) == k.count
-                        && (k.isEmpty || memcmp(k.baseAddress!, buf.baseAddress! + Int(n.keyStart), k.count) == 0)
-                    {
-                        return i
-                    }
-                    i = Int(n.after)
-                }
-                return nil
-            }
-        }
+        key.withUnsafeBufferPointer { child(node, key: $0) }
     }
 
     /// Appends the literal bytes of a scalar node as written (a string with its quotes and escapes).

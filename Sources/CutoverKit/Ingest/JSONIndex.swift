@@ -93,20 +93,24 @@ public struct JSONIndex {
 
     /// The member of object `node` named `key`, or nil.
     public func child(_ node: Int, _ key: StaticString) -> Int? {
+        child(node, key: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+    }
+
+    /// The member of object `node` whose key is `key` as UTF-8 bytes, or nil. Keys are compared
+    /// as written: a key written with escapes is never matched.
+    func child(_ node: Int, key: UnsafeBufferPointer<UInt8>) -> Int? {
         guard node >= 0, node < nodes.count, nodes[node].kind == .object else { return nil }
-        let keyLength = key.utf8CodeUnitCount
-        let keyBase = key.utf8Start
         var i = node + 1
         let end = Int(nodes[node].after)
         return bytes.withUnsafeBufferPointer { buf -> Int? in
             while i < end {
                 let n = nodes[i]
-                if Int(n.keyEnd - n.keyStart) == keyLength && !n.keyEscaped {
+                if Int(n.keyEnd - n.keyStart) == key.count && !n.keyEscaped {
                     var same = true
                     var k = 0
                     let s = Int(n.keyStart)
-                    while k < keyLength {
-                        if buf[s + k] != keyBase[k] {
+                    while k < key.count {
+                        if buf[s + k] != key[k] {
                             same = false
                             break
                         }
