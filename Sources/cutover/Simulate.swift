@@ -29,6 +29,7 @@ struct Simulate: ParsableCommand {
     var missRate: [String] = []
     @Option(name: .long, help: "Ordinary events per node.") var eventsPerNode: Int?
     @Option(name: .long, help: "Share of converged nodes with an unrelated failure (0...1).") var noise: Double?
+    @Option(name: .long, help: "Pods that fail on each node that missed a round (1...50). (default: 1)") var failingPods: Int?
     @Option(name: .long, help: "Comma-separated export shapes to write.") var shapes: String?
     @Flag(name: .long, help: "Write plain files instead of gzip.") var plain = false
     @Flag(name: .long, help: "Cluster writes without request bodies, as most real activity logs are.") var noBodies = false
@@ -77,6 +78,10 @@ struct Simulate: ParsableCommand {
         if let noise {
             guard (0...1).contains(noise) else { throw ValidationError("--noise must be between 0 and 1") }
             spec.noise = noise
+        }
+        if let failingPods {
+            guard (1...50).contains(failingPods) else { throw ValidationError("--failing-pods must be between 1 and 50") }
+            spec.failingPods = failingPods
         }
         if let shapes {
             spec.shapes = try shapes.split(separator: ",").map { name in

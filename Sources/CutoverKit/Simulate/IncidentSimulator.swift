@@ -120,7 +120,9 @@ public final class IncidentSimulator {
         let live = nodes.indices.filter { nodes[$0].removedAt == nil && nodes[$0].createdAt.map { $0 <= at("13:00") } ?? true }
         for (k, i) in live.enumerated() where !missed(nodes[i], at: at("13:00")).isEmpty {
             let t = at("13:00").adding(seconds: Double(k * 1800 / max(live.count, 1)))
-            failurePods(node: nodes[i].name, at: t, kind: .missedRound)
+            for pod in 0..<spec.failingPods {
+                failurePods(node: nodes[i].name, at: t.adding(seconds: Double(pod * 13)), kind: .missedRound)
+            }
         }
         let converged = live.filter { missed(nodes[$0], at: at("13:20")).isEmpty }
         let every = max(1, Int((1 / max(spec.noise, 0.001)).rounded()))

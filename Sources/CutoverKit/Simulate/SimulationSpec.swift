@@ -93,6 +93,10 @@ public struct SimulationSpec: Sendable {
     /// Share of converged nodes that get an unrelated failure (bad tag, rate limit): noise
     /// that must never be blamed on a round.
     public var noise = 0.2
+    /// Pods that fail on each node that missed a round. A node without a round's config fails
+    /// every pod whose image it cannot pull, so real incidents have many per node; the shipped
+    /// samples have one.
+    public var failingPods = 1
     /// The export shapes to write; the first Kubernetes shape holds every event, the others
     /// overlap it as real exports do.
     public var shapes: [ExportShape] = [.exporter, .kubectlList, .activityLogCLI, .pt1h]

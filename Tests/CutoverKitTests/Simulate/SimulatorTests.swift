@@ -121,6 +121,24 @@ struct SimulatorTests {
         #expect(blamed == 0)
     }
 
+    /// A node that missed a round fails every pod it cannot pull for: many failures a node, the
+    /// same few error texts thousands of times (what correlation reads each text once for).
+    @Test func manyFailingPodsANodeAreEachAttributedRight() throws {
+        var spec = SimulationSpec()
+        spec.seed = 19
+        spec.pools = SimulationSpec.pools(nodes: 40, count: 4)
+        let one = IncidentSimulator(spec: spec).simulate()
+        spec.failingPods = 6
+        let (incident, result) = try Self.simulateAndCorrelate(spec)
+        let missed = { (i: Incident) in i.failures.filter { $0.verdict == "missed_round" } }
+        #expect(missed(incident).count >= 4 * missed(one).count)
+        let perNode = Dictionary(grouping: missed(incident), by: \.node).values.map { Set($0.map(\.eventUID)).count }
+        #expect(perNode.max() ?? 0 >= 6 * 4)
+        let (agree, total, blamed) = Self.agreement(incident, result)
+        #expect(agree == total, "\(agree) of \(total) failures agree with the truth with 6 failing pods a node")
+        #expect(blamed == 0)
+    }
+
     @Test(arguments: [2, 9] as [UInt64])
     func underTheCurrentDocsOnlyRoundsOneAndTwoAreBlamed(seed: UInt64) throws {
         let (agree, total, blamed) = try Self.accuracy(seed: seed, nodes: 40, playbook: .currentDocs)
