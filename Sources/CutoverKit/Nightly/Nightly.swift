@@ -165,6 +165,9 @@ public struct Nightly {
         defer { withExtendedLifetime(lock) {} }
         let store = try EventStore(path: dbPath)
         let kept = (CorrelationFacts.relevantReasons + ["Started"]).map { "'\($0)'" }.joined(separator: ", ")
+        // What retention deletes leaves no bytes behind in the database file (the writer's
+        // connection has this off for deletes of copies).
+        try store.db.execute("PRAGMA secure_delete = ON")
         try store.db.execute("BEGIN IMMEDIATE")
         do {
             try store.db.prepare(

@@ -152,8 +152,20 @@ struct NightlyTests {
         let results = "SELECT * FROM attributions ORDER BY failure_id"
         let before = try Database(path: db, readOnly: true).rows(results)
         let events = try Database(path: db, readOnly: true).int("SELECT count(*) FROM kube_events")
+        // A record retention deletes: its uid must not stay in the file's free space.
+        let doomed = try Database(path: db, readOnly: true).rows(
+            """
+            SELECT uid FROM kube_events WHERE uid IS NOT NULL AND last_seen < '2026-11-09T00:00:00Z'
+                AND reason NOT IN (\((CorrelationFacts.relevantReasons + ["Started"]).map { "'\($0)'" }.joined(separator: ", ")))
+            LIMIT 5
+            """
+        ).compactMap { $0.first?.text }
+        #expect(doomed.count == 5)
         let pruned = try Nightly.prune(dbPath: db, olderThan: 1, night: "2026-11-10")
         #expect(pruned > 0 && pruned < events)
+        try Database(path: db).execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        let file = try Data(contentsOf: URL(fileURLWithPath: db))
+        for uid in doomed { #expect(file.range(of: Data(uid.utf8)) == nil, "pruned uid \(uid) still in the file") }
         try Pipeline.correlate(dbPath: db)
         #expect(try Database(path: db, readOnly: true).rows(results) == before)
         #expect(try Nightly.prune(dbPath: db, olderThan: 30, night: "2026-11-10") == 0)
