@@ -18,7 +18,7 @@ public struct CorrelationStore {
             FROM activity_records ORDER BY time, record_id
             """)
         while try a.step() {
-            guard let time = a.string(3).flatMap({ try? Timestamp.parse($0) }) else { continue }
+            guard let time = a.timestamp(3) else { continue }
             activity.append(
                 ActivityFact(
                     recordID: Int64(a.int(0) ?? 0), operation: a.string(1) ?? "", status: a.string(2) ?? "", time: time,
@@ -27,27 +27,33 @@ public struct CorrelationStore {
         }
         var events: [EventFact] = []
         let reasons = CorrelationFacts.relevantReasons.map { "'\($0)'" }.joined(separator: ",")
+        let count = try db.prepare("SELECT count(*) FROM kube_events WHERE reason IN (\(reasons))")
+        if try count.step() { events.reserveCapacity(count.int(0) ?? 0) }
+        // The values that repeat from row to row (rows come in the reason index's order).
+        var cluster, kind, namespace, reason, component: String?
         let e = try db.prepare(
             """
             SELECT event_id, uid, cluster, object_kind, object_namespace, object_name, reason, coalesce(message, ''),
                    source_component, source_host, first_seen, last_seen, count, source_id
-            FROM kube_events WHERE reason IN (\(reasons)) ORDER BY first_seen, event_id
+            FROM kube_events WHERE reason IN (\(reasons))
             """)
         while try e.step() {
-            guard let first = e.string(10).flatMap({ try? Timestamp.parse($0) }),
-                let last = e.string(11).flatMap({ try? Timestamp.parse($0) })
-            else { continue }
+            guard let first = e.timestamp(10), let last = e.timestamp(11) else { continue }
             events.append(
                 EventFact(
-                    eventID: Int64(e.int(0) ?? 0), uid: e.string(1), cluster: e.string(2), objectKind: e.string(3),
-                    objectNamespace: e.string(4), objectName: e.string(5), reason: e.string(6) ?? "", message: e.string(7) ?? "",
-                    sourceComponent: e.string(8), sourceHost: e.string(9), firstSeen: first, lastSeen: last, count: e.int(12) ?? 1,
-                    sourceID: Int64(e.int(13) ?? 0)))
+                    eventID: Int64(e.int(0) ?? 0), uid: e.string(1), cluster: e.string(2, sameAs: &cluster),
+                    objectKind: e.string(3, sameAs: &kind), objectNamespace: e.string(4, sameAs: &namespace),
+                    objectName: e.string(5), reason: e.string(6, sameAs: &reason) ?? "", message: e.string(7) ?? "",
+                    sourceComponent: e.string(8, sameAs: &component), sourceHost: e.string(9), firstSeen: first, lastSeen: last,
+                    count: e.int(12) ?? 1, sourceID: Int64(e.int(13) ?? 0)))
         }
+        // Sorted here, not by SQLite: its sorter would carry every row's message through a temporary
+        // B-tree (0.7 s of the 1.5 s this read took for 300,000 rows).
+        events.sort { ($0.firstSeen.millis, $0.eventID) < ($1.firstSeen.millis, $1.eventID) }
         var sightings: [NodeSightingFact] = []
         let n = try db.prepare("SELECT cluster, node, first_seen FROM node_sightings ORDER BY cluster, node")
         while try n.step() {
-            if let node = n.string(1), let t = n.string(2).flatMap({ try? Timestamp.parse($0) }) {
+            if let node = n.string(1), let t = n.timestamp(2) {
                 sightings.append(NodeSightingFact(cluster: n.string(0) ?? "", node: node, first: t))
             }
         }

@@ -25,7 +25,9 @@ public struct Attributor {
         self.unexplainedClusterWrites = unexplainedClusterWrites
     }
 
-    public func attribute(_ failure: Failure, node: NodeHistory?) -> Attribution {
+    /// `signal`: what the failure's text (its detail, else its message) says, when the caller
+    /// read it already.
+    public func attribute(_ failure: Failure, node: NodeHistory?, signal known: ErrorSignal? = nil) -> Attribution {
         guard let nodeName = failure.node, let node else {
             return Attribution(
                 failure: failure, verdict: .unplaced, missedRound: nil, missedRounds: [], confidence: .low,
@@ -34,7 +36,7 @@ public struct Attributor {
         }
         let t = failure.firstSeen
         let active = activeRounds(at: t)
-        let signal = ErrorSignal(message: failure.detail ?? failure.message)
+        let signal = known ?? ErrorSignal(message: failure.detail ?? failure.message)
         guard !active.isEmpty else {
             // "Before the cutover" needs proof: a known first round after t. A round whose time
             // is unknown may have taken effect before t, so then the answer is unknown.
@@ -185,7 +187,7 @@ public struct Attributor {
         guard let basis else { return "has no known bootstrap" }
         switch basis.kind {
         case .firstSeen: return "was first seen at \(basis.time.minuteText) and shows no reimage since"
-        default: return "last bootstrapped at \(basis.time.minuteText) (\(basis.kind.rawValue.replacingOccurrences(of: "_", with: " ")))"
+        default: return "last bootstrapped at \(basis.time.minuteText) (\(String(basis.kind.rawValue.map { $0 == "_" ? " " : $0 })))"
         }
     }
 

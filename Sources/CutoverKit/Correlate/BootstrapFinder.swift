@@ -26,11 +26,22 @@ public struct BootstrapFinder {
                 bootstraps[node, default: []].append(Bootstrap(node: node, time: t, kind: kind, evidence: evidence))
             }
         }
+        // A fleet has a few thousand hosts and hundreds of thousands of events: each host's
+        // lower-case name and whether it parses as an AKS node, worked out once.
+        var hosts: [String: (name: String, isNode: Bool)] = [:]
         for e in facts.events {
             let nodeObject = e.objectKind == "Node" ? e.objectName?.lowercased() : nil
             // kubelet reports from its own node, whatever the naming scheme.
-            if let host = e.sourceHost?.lowercased(), NodeName(host) != nil || e.sourceComponent == "kubelet" {
-                see(host, e.firstSeen, e.lastSeen)
+            if let raw = e.sourceHost {
+                let host: (name: String, isNode: Bool)
+                if let known = hosts[raw] {
+                    host = known
+                } else {
+                    let name = raw.lowercased()
+                    host = (name, NodeName(name) != nil)
+                    hosts[raw] = host
+                }
+                if host.isNode || e.sourceComponent == "kubelet" { see(host.name, e.firstSeen, e.lastSeen) }
             }
             if let node = nodeObject { see(node, e.firstSeen, e.lastSeen) }
             switch (e.reason, e.sourceComponent ?? "") {
@@ -161,23 +172,23 @@ public struct BootstrapFinder {
     /// The node of a default-scheduler message "Successfully assigned ns/pod to aks-…-vmss000001".
     static func scheduledNode(_ message: String) -> String? {
         // Byte scanning: this runs once per scheduled pod, hundreds of thousands of times.
-        let utf8 = Array(message.utf8)
-        guard let cut = lastIndex(of: [0x20, 0x74, 0x6F, 0x20], in: utf8) else { return nil }  // " to "
-        var tail = utf8[(cut + 4)...]
-        while let last = tail.last, last == 0x20 || last == 0x09 { tail = tail.dropLast() }
-        while let first = tail.first, first == 0x20 || first == 0x09 { tail = tail.dropFirst() }
-        guard !tail.isEmpty, !tail.contains(0x20) else { return nil }
-        return String(decoding: tail, as: UTF8.self).lowercased()
-    }
-
-    private static func lastIndex(of needle: [UInt8], in bytes: [UInt8]) -> Int? {
-        guard bytes.count >= needle.count else { return nil }
-        var i = bytes.count - needle.count
-        while i >= 0 {
-            if bytes[i] == needle[0] && bytes[i..<(i + needle.count)].elementsEqual(needle) { return i }
-            i -= 1
+        var message = message
+        return message.withUTF8 { utf8 -> String? in
+            var cut = utf8.count - 4  // the last " to "
+            while cut >= 0 && !(utf8[cut] == 0x20 && utf8[cut + 1] == 0x74 && utf8[cut + 2] == 0x6F && utf8[cut + 3] == 0x20) {
+                cut -= 1
+            }
+            guard cut >= 0 else { return nil }
+            var low = cut + 4
+            var high = utf8.count
+            while high > low && (utf8[high - 1] == 0x20 || utf8[high - 1] == 0x09) { high -= 1 }
+            while low < high && (utf8[low] == 0x20 || utf8[low] == 0x09) { low += 1 }
+            let tail = UnsafeBufferPointer(rebasing: utf8[low..<high])
+            guard !tail.isEmpty, !tail.contains(0x20) else { return nil }
+            let name = String(decoding: tail, as: UTF8.self)
+            // Node names are lower case already; only others pay for `lowercased()`.
+            return tail.contains { ($0 >= 0x41 && $0 <= 0x5A) || $0 >= 0x80 } ? name.lowercased() : name
         }
-        return nil
     }
 
     /// The node named at the end of an upgrader message ("…node: aks-x-1-vmss000001" or "[…]").

@@ -55,8 +55,9 @@ public struct Correlator {
             .map(\.succeededAt)
         let attributor = Attributor(
             milestones: milestones, coverage: coverage, wiring: WiringStep.find(facts.activity), unexplainedClusterWrites: unexplained)
+        var signals = ErrorSignal.Memo()
         let attributions = FailureClassifier().failures(facts.events)
-            .map { attributor.attribute($0, node: $0.node.flatMap { byName[$0] }) }
+            .map { f in attributor.attribute(f, node: f.node.flatMap { byName[$0] }, signal: signals.signal(of: f.detail ?? f.message)) }
             .sorted { ($0.failure.firstSeen, $0.failure.eventID) < ($1.failure.firstSeen, $1.failure.eventID) }
         return Result(
             playbook: playbook.name, milestones: milestones, nodes: nodes, attributions: attributions,

@@ -98,6 +98,19 @@ public struct ErrorSignal: Sendable, Equatable {
         }
     }
 
+    /// The signals of texts read before. An incident's failures repeat a few texts thousands of
+    /// times ("Error: ErrImagePull", one pull error per image), so each is read once.
+    struct Memo {
+        private var known: [String: ErrorSignal] = [:]
+
+        mutating func signal(of text: String) -> ErrorSignal {
+            if let signal = known[text] { return signal }
+            let signal = ErrorSignal(message: text)
+            known[text] = signal
+            return signal
+        }
+    }
+
     /// True when the text points away from the cutover: a missing tag, a rate limit (the
     /// registry's or kubelet's), a registry outage, a full disk, or a public registry's
     /// credentials.
@@ -138,28 +151,22 @@ struct LowerBytes {
         bytes = text.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }
     }
 
+    /// Where `needle` first occurs at or after `start`.
     func range(of needle: String, from start: Int = 0) -> Int? {
-        let n = Array(needle.utf8)
-        guard !n.isEmpty, bytes.count >= n.count, start <= bytes.count - n.count else { return nil }
-        var i = start
-        let last = bytes.count - n.count
-        while i <= last {
-            if bytes[i] == n[0] {
-                var j = 1
-                while j < n.count && bytes[i + j] == n[j] { j += 1 }
-                if j == n.count { return i }
-            }
-            i += 1
-        }
-        return nil
+        bytes.withUnsafeBufferPointer { ByteSearch.firstOffset(of: needle, in: $0, from: start) }
     }
 
     func contains(_ needle: String) -> Bool { range(of: needle) != nil }
 
-    func hasSuffix(_ suffix: String) -> Bool {
-        let s = Array(suffix.utf8)
-        return bytes.count >= s.count && Array(bytes.suffix(s.count)) == s
+    /// Whether the bytes from `offset` on start with `text`.
+    func matches(_ text: String, at offset: Int) -> Bool {
+        var text = text
+        return text.withUTF8 { t in
+            offset >= 0 && bytes.count - offset >= t.count && bytes[offset..<(offset + t.count)].elementsEqual(t)
+        }
     }
+
+    func hasSuffix(_ suffix: String) -> Bool { matches(suffix, at: bytes.count - suffix.utf8.count) }
 
     static func isWordByte(_ b: UInt8) -> Bool { (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x7A) }
 
@@ -211,22 +218,16 @@ struct LowerBytes {
         var j = end
         while j < bytes.count && (bytes[j] == 0x20 || bytes[j] == 0x28) { j += 1 }  // " " and "(" of "429 (Too Many…)"
         guard j > end || phrase.isEmpty else { return false }
-        let p = Array(phrase.utf8)
-        return bytes.count - j >= p.count && Array(bytes[j..<(j + p.count)]) == p
+        return matches(phrase, at: j)
     }
 
     /// "status", "status:", "status code", "status code:", "statuscode=" right before `at`.
     private func precededByStatus(_ at: Int) -> Bool {
         var j = at
         while j > 0 && (bytes[j - 1] == 0x20 || bytes[j - 1] == 0x3A || bytes[j - 1] == 0x3D) { j -= 1 }  // " ", ":", "="
-        let before = Array(bytes[max(0, j - 11)..<j])
         for word in ["status", "status code", "statuscode"] {
-            let w = Array(word.utf8)
-            if before.count >= w.count && Array(before.suffix(w.count)) == w
-                && (before.count == w.count || !Self.isWordByte(before[before.count - w.count - 1]))
-            {
-                return true
-            }
+            let start = j - word.utf8.count
+            if matches(word, at: start) && (start == 0 || !Self.isWordByte(bytes[start - 1])) { return true }
         }
         return false
     }

@@ -57,11 +57,12 @@ public struct FailureClassifier {
         case "ErrImagePull", "ImagePullBackOff":
             return true
         case "Failed":
-            return message.contains("pull image") || message.contains("ErrImagePull") || message.contains("ImagePullBackOff")
+            return ByteSearch.contains(message, "pull image") || ByteSearch.contains(message, "ErrImagePull")
+                || ByteSearch.contains(message, "ImagePullBackOff")
         case "BackOff":
             return message.hasPrefix("Back-off pulling image")
         case "FailedCreatePodSandBox":
-            return message.contains("sandbox image") || message.contains("pause")
+            return ByteSearch.contains(message, "sandbox image") || ByteSearch.contains(message, "pause")
         default:
             return false
         }
@@ -69,7 +70,8 @@ public struct FailureClassifier {
 
     /// The category of a pod event, or nil when it is not a failure.
     public static func category(namespace: String?, pod: String?, reason: String, message: String) -> Failure.Category? {
-        if isAddon(namespace: namespace, pod: pod) && addonReasons.contains(reason) {
+        // The reason first: most pod events (Scheduled, Pulled, Started) are no failure of any kind.
+        if addonReasons.contains(reason) && isAddon(namespace: namespace, pod: pod) {
             return .addon
         }
         return isImagePull(reason: reason, message: message) ? .imagePull : nil
@@ -94,6 +96,7 @@ public struct FailureClassifier {
             causes["\(e.objectNamespace ?? "")/\(e.objectName ?? "")", default: []].append((e.firstSeen, e.message))
         }
         var result: [Failure] = []
+        var signals = ErrorSignal.Memo()
         for e in events where e.objectKind == "Pod" {
             guard let category = Self.category(namespace: e.objectNamespace, pod: e.objectName, reason: e.reason, message: e.message)
             else { continue }
@@ -105,7 +108,7 @@ public struct FailureClassifier {
             }
             // The closest cause of the same pod within ten minutes, for texts that state none.
             let detail =
-                ErrorSignal(message: e.message).kind == .other
+                signals.signal(of: e.message).kind == .other
                 ? causes["\(e.objectNamespace ?? "")/\(e.objectName ?? "")"]?
                     .filter { abs($0.0.millis - e.firstSeen.millis) <= 600_000 }
                     .min { abs($0.0.millis - e.firstSeen.millis) < abs($1.0.millis - e.firstSeen.millis) }?.1

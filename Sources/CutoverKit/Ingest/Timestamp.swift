@@ -117,8 +117,15 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
     static let maximum = Timestamp(millis: Int64(daysFromCivil(year: 10_000, month: 1, day: 1)) * 86_400_000 - 1)
 
     /// `2026-11-03T10:03:12.000Z`, written digit by digit into one buffer (this runs twice
-    /// per ingested event, so it avoids intermediate strings).
-    public var description: String {
+    /// per ingested event and for every time a correlation explains, so it makes no
+    /// intermediate strings or arrays).
+    public var description: String { text(between: 0x54, fraction: true) }  // T
+
+    /// `2026-11-03 10:03:12` – the report's human form (always UTC).
+    public var minuteText: String { text(between: 0x20, fraction: false) }
+
+    /// The UTC date and time, `between` them, milliseconds and `Z` when `fraction` is set.
+    private func text(between: UInt8, fraction: Bool) -> String {
         var secs = millis / 1000
         var ms = millis % 1000
         if ms < 0 {
@@ -132,30 +139,33 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
             days -= 1
         }
         let (y, m, d) = Timestamp.civilFromDays(Int(days))
-        let fields: [(Int, Int)] = [
-            (y, 4), (m, 2), (d, 2), (Int(rem / 3600), 2), (Int(rem % 3600 / 60), 2), (Int(rem % 60), 2), (Int(ms), 3),
-        ]
-        let separators: [UInt8] = [0x2D, 0x2D, 0x54, 0x3A, 0x3A, 0x2E, 0x5A]  // - - T : : . Z
         return String(unsafeUninitializedCapacity: 24) { buffer in
             var i = 0
-            for (k, (value, width)) in fields.enumerated() {
+            func put(_ value: Int, width: Int, then separator: UInt8?) {
                 var v = value
                 for w in stride(from: width - 1, through: 0, by: -1) {
                     buffer[i + w] = UInt8(48 + v % 10)
                     v /= 10
                 }
                 i += width
-                buffer[i] = separators[k]
-                i += 1
+                if let separator {
+                    buffer[i] = separator
+                    i += 1
+                }
+            }
+            put(y, width: 4, then: 0x2D)  // -
+            put(m, width: 2, then: 0x2D)
+            put(d, width: 2, then: between)
+            put(Int(rem / 3600), width: 2, then: 0x3A)  // :
+            put(Int(rem % 3600 / 60), width: 2, then: 0x3A)
+            if fraction {
+                put(Int(rem % 60), width: 2, then: 0x2E)  // .
+                put(Int(ms), width: 3, then: 0x5A)  // Z
+            } else {
+                put(Int(rem % 60), width: 2, then: nil)
             }
             return i
         }
-    }
-
-    /// `2026-11-03 10:03:12` – the report's human form (always UTC).
-    public var minuteText: String {
-        let s = description
-        return String(s.prefix(10)) + " " + String(s.dropFirst(11).prefix(8))
     }
 
     // Howard Hinnant's civil-date algorithms (public domain arithmetic, no calendar objects).

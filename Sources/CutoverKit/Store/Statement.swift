@@ -138,6 +138,25 @@ public final class Statement {
         return String(cString: text)
     }
 
+    /// The column's text, sharing `previous`'s storage when the bytes are the same: for columns
+    /// whose values repeat from row to row (a reason, a kind, a component, read in index
+    /// order), one `String` serves them all instead of one allocation a row.
+    public func string(_ index: Int32, sameAs previous: inout String?) -> String? {
+        guard let text = sqlite3_column_text(handle, index) else { return nil }
+        let bytes = UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, index)))
+        if var known = previous, known.withUTF8({ $0.elementsEqual(bytes) }) { return known }
+        let value = String(decoding: bytes, as: UTF8.self)
+        previous = value
+        return value
+    }
+
+    /// The column's text read as a timestamp straight from SQLite's bytes (no `String` made); nil
+    /// when it is NULL or not a timestamp.
+    public func timestamp(_ index: Int32) -> Timestamp? {
+        guard let text = sqlite3_column_text(handle, index) else { return nil }
+        return try? Timestamp.parse(UnsafeRawBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, index))))
+    }
+
     public func int(_ index: Int32) -> Int? {
         isNull(index) ? nil : Int(sqlite3_column_int64(handle, index))
     }
