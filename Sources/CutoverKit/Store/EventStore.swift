@@ -35,8 +35,8 @@ public final class EventStore {
         try db.execute("PRAGMA page_size = 65536; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384;")
         // Debian builds SQLite with SECURE_DELETE on, which zeroes every deleted row and freed
         // page: the fold's duplicates, the indexes dropped for a bulk load and the results a
-        // correlation replaces – all copies or products of what the file keeps. That was half of
-        // `correlate`'s write on 98,000 failures (docs/PERFORMANCE.md). Off here; the nightly
+        // correlation replaces – all copies or products of what the file keeps. Off, `correlate`
+        // on 98,000 failures writes 148 MB instead of 209 MB (docs/PERFORMANCE.md). The nightly
         // prune, which deletes records for good, turns it on for its own delete.
         try db.execute("PRAGMA secure_delete = OFF")
         if exclusive {
