@@ -6,8 +6,9 @@
 
 /// Substring search on UTF-8 bytes, for texts correlation reads once per failure or per event
 /// (hundreds of thousands of them): `memchr` to each candidate first byte, `memcmp` for the rest,
-/// no copy of either side. Foundation's `String.contains` bridges to `NSString` and was a tenth of
-/// `correlate`'s time on an incident of 60,000 failures.
+/// no copy of either side. The byte loop it replaced (each phrase copied into an array first) and
+/// Foundation's `String.contains` (which bridges to `NSString`) were about a fifth of `correlate`'s
+/// samples on an incident of 60,000 failures.
 enum ByteSearch {
     /// The offset in `haystack` where `needle` first occurs at or after `start`.
     static func firstOffset(of needle: String, in haystack: UnsafeBufferPointer<UInt8>, from start: Int = 0) -> Int? {
