@@ -39,11 +39,13 @@ public struct CorrelationStore {
             """)
         while try e.step() {
             guard let first = e.timestamp(10), let last = e.timestamp(11) else { continue }
+            let why = e.string(6, sameAs: &reason) ?? ""
             events.append(
                 EventFact(
-                    eventID: Int64(e.int(0) ?? 0), uid: e.string(1), cluster: e.string(2, sameAs: &cluster),
+                    // The uid is for failures; a Scheduled event (most of these rows) is read for its pod and node.
+                    eventID: Int64(e.int(0) ?? 0), uid: why == "Scheduled" ? nil : e.string(1), cluster: e.string(2, sameAs: &cluster),
                     objectKind: e.string(3, sameAs: &kind), objectNamespace: e.string(4, sameAs: &namespace),
-                    objectName: e.string(5), reason: e.string(6, sameAs: &reason) ?? "", message: e.string(7) ?? "",
+                    objectName: e.string(5), reason: why, message: e.string(7) ?? "",
                     sourceComponent: e.string(8, sameAs: &component), sourceHost: e.string(9), firstSeen: first, lastSeen: last,
                     count: e.int(12) ?? 1, sourceID: Int64(e.int(13) ?? 0)))
         }

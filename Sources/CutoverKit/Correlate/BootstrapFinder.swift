@@ -18,9 +18,15 @@ public struct BootstrapFinder {
         var bootstraps: [String: [Bootstrap]] = [:]
         var removals: [String: [Timestamp]] = [:]
         func see(_ node: String, _ t: Timestamp, _ until: Timestamp) {
-            if let f = firstSeen[node] { firstSeen[node] = min(f, t) } else { firstSeen[node] = t }
-            lastSeen[node] = max(lastSeen[node] ?? until, until)
+            // Once per event: the common case (nothing earlier, nothing later) writes nothing.
+            if let f = firstSeen[node] {
+                if t < f { firstSeen[node] = t }
+            } else {
+                firstSeen[node] = t
+            }
+            raise(&lastSeen[node, default: until], to: until)
         }
+        func raise(_ value: inout Timestamp, to t: Timestamp) { if t > value { value = t } }
         func add(_ node: String, _ times: [Timestamp], _ kind: Bootstrap.Kind, _ evidence: String) {
             for t in Set(times) {
                 bootstraps[node, default: []].append(Bootstrap(node: node, time: t, kind: kind, evidence: evidence))
@@ -58,7 +64,7 @@ public struct BootstrapFinder {
                     add(node, [e.lastSeen], .reboot, "\(e.reason) (a reboot does not re-run bootstrap)")
                 }
             case ("Scheduled", _):
-                if let node = Self.scheduledNode(e.message) { see(node, e.firstSeen, e.lastSeen) }
+                if let node = e.scheduledNode { see(node, e.firstSeen, e.lastSeen) }
             case ("RemovingNode", _):
                 if let node = nodeObject { removals[node, default: []].append(e.lastSeen) }
             default:

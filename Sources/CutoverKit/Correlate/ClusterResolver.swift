@@ -274,9 +274,7 @@ struct ClusterDirectory {
         // Pods without a reporting host are placed through their Scheduled event, per file.
         var podNode: [String: String] = [:]
         for e in events where e.cluster == nil && e.reason == "Scheduled" {
-            if let node = BootstrapFinder.scheduledNode(e.message) {
-                podNode["\(e.sourceID)/\(e.objectNamespace ?? "")/\(e.objectName ?? "")"] = node.lowercased()
-            }
+            if let node = e.scheduledNode { podNode["\(e.sourceID)/\(e.objectNamespace ?? "")/\(e.objectName ?? "")"] = node }
         }
         var fileClusters: [Int64: Set<String>] = [:]
         for (i, e) in events.enumerated() {
@@ -311,7 +309,7 @@ struct ClusterDirectory {
         var nodes: [String] = []
         if let host = e.sourceHost?.lowercased(), !host.isEmpty { nodes.append(host) }
         if e.objectKind == "Node", let name = e.objectName?.lowercased(), !name.isEmpty, !nodes.contains(name) { nodes.append(name) }
-        if e.reason == "Scheduled", let node = BootstrapFinder.scheduledNode(e.message)?.lowercased(), !nodes.contains(node) {
+        if let node = e.scheduledNode, !nodes.contains(node) {
             nodes.append(node)
         }
         return nodes

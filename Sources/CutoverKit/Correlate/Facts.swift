@@ -50,6 +50,9 @@ public struct EventFact: Sendable, Equatable {
     public var count: Int
     /// The input file it came from (`sources.source_id`).
     public var sourceID: Int64
+    /// For a `Scheduled` event, the node its message assigns the pod to (lower case), read once
+    /// here: node histories, cluster resolution and failure placement all ask for it.
+    public let scheduledNode: String?
 
     public init(
         eventID: Int64, uid: String? = nil, cluster: String? = nil, objectKind: String?, objectNamespace: String? = nil,
@@ -70,6 +73,7 @@ public struct EventFact: Sendable, Equatable {
         self.firstSeen = firstSeen
         self.lastSeen = lastSeen ?? firstSeen
         self.count = count
+        scheduledNode = reason == "Scheduled" ? BootstrapFinder.scheduledNode(message) : nil
     }
 }
 

@@ -88,7 +88,7 @@ public struct FailureClassifier {
         var podNode: [String: String] = [:]
         for e in events where e.reason == "Scheduled" && !needed.isEmpty {
             let pod = "\(e.objectNamespace ?? "")/\(e.objectName ?? "")"
-            if needed.contains(pod), let node = BootstrapFinder.scheduledNode(e.message) { podNode[pod] = node }
+            if needed.contains(pod), let node = e.scheduledNode { podNode[pod] = node }
         }
         // Per pod, the texts that say why its pulls fail.
         var causes: [String: [(Timestamp, String)]] = [:]
