@@ -35,7 +35,8 @@ public struct BootstrapFinder {
         // A fleet has a few thousand hosts and hundreds of thousands of events: each host's
         // lower-case name and whether it parses as an AKS node, worked out once.
         var hosts: [String: (name: String, isNode: Bool)] = [:]
-        for e in facts.events {
+        // Each fact is read in place (a copy per event would retain and release its strings).
+        func visit(_ e: EventFact) {
             let nodeObject = e.objectKind == "Node" ? e.objectName?.lowercased() : nil
             // kubelet reports from its own node, whatever the naming scheme.
             if let raw = e.sourceHost {
@@ -70,6 +71,9 @@ public struct BootstrapFinder {
             default:
                 break
             }
+        }
+        facts.events.withUnsafeBufferPointer { events in
+            for i in events.indices { visit(events[i]) }
         }
         var bodies: [String: String] = [:]
         for a in facts.activity { if let body = a.requestBody { bodies[a.operationKey] = body } }

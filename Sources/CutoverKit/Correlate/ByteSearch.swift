@@ -28,6 +28,12 @@ enum ByteSearch {
         }
     }
 
+    /// `text` lower-cased; `text` itself, not a copy, when it has nothing to lower (node names
+    /// almost always).
+    static func lowercased(_ text: String) -> String {
+        text.utf8.contains { ($0 >= 0x41 && $0 <= 0x5A) || $0 >= 0x80 } ? text.lowercased() : text
+    }
+
     /// Whether `text` contains `needle`, byte for byte (case-sensitive).
     static func contains(_ text: String, _ needle: String) -> Bool {
         var text = text
