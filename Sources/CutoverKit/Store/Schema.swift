@@ -622,6 +622,47 @@ public enum Schema {
                    n.resource_group
             FROM node_round_results r LEFT JOIN node_results n ON n.cluster = r.cluster AND n.node = r.node;
         """,
+        // 7: the same cohorts, from each node's blamed rounds and latest other failure, each
+        // found in one pass over the failures. Version 6 asked per node and round, several times
+        // (a CTE is expanded where it is used), reading each node's failures through the node
+        // index: 5.2 s on 97,874 failures, most of it SQLite re-reading 64 KiB table pages.
+        // NOT INDEXED: the scan reads the table once; the node index would visit it in node order,
+        // a page per row.
+        """
+        DROP VIEW round_cohorts;
+        CREATE VIEW round_cohorts AS
+            WITH blamed AS (
+                SELECT cluster, node, missed_round AS round FROM failure_results NOT INDEXED
+                WHERE verdict = 'missed_round' GROUP BY cluster, node, missed_round),
+            blamed_rounds AS (
+                SELECT cluster, node, count(round) AS rounds FROM blamed GROUP BY cluster, node),
+            other AS (
+                SELECT cluster, node, max(first_seen) AS latest FROM failure_results NOT INDEXED
+                WHERE verdict <> 'missed_round' GROUP BY cluster, node),
+            blame AS (
+                SELECT r.cluster, r.round, r.status,
+                       x.round IS NOT NULL AS blamed,
+                       coalesce(n.rounds, 0) > (x.round IS NOT NULL) AS blamed_elsewhere,
+                       coalesce(o.latest >= r.bootstrapped_at, 0) AS failing_otherwise
+                FROM node_round_results r
+                LEFT JOIN blamed x ON x.cluster = r.cluster AND x.node = r.node AND x.round = r.round
+                LEFT JOIN blamed_rounds n ON n.cluster = r.cluster AND n.node = r.node
+                LEFT JOIN other o ON o.cluster = r.cluster AND o.node = r.node
+                WHERE r.status IN ('done', 'missed')),
+            cohort AS (
+                SELECT b.cluster, b.round,
+                       CASE WHEN b.blamed THEN 'missed' WHEN b.status = 'missed' AND b.blamed_elsewhere THEN NULL
+                            ELSE b.status END AS side,
+                       CASE WHEN b.blamed THEN 1 WHEN b.status = 'done' THEN b.failing_otherwise ELSE 0 END AS failing
+                FROM blame b)
+            SELECT nullif(c.cluster, '') AS cluster, c.round, m.name,
+                   sum(c.side = 'done') AS nodes_with_round,
+                   sum(c.side = 'done' AND c.failing) AS failing_with_round,
+                   sum(c.side = 'missed') AS nodes_without_round,
+                   sum(c.side = 'missed' AND c.failing) AS failing_without_round
+            FROM cohort c JOIN milestone_results m ON m.cluster = c.cluster AND m.round = c.round
+            GROUP BY c.cluster, c.round;
+        """,
     ]
 
     public static var version: Int { migrations.count }

@@ -118,6 +118,40 @@ struct SamplePostmortemTests {
         #expect(try sample.int("SELECT failing_without_round FROM round_cohorts WHERE round = 3") == 4)
     }
 
+    /// Version 7 computes the cohorts from per-node aggregates (version 6 asked per node and
+    /// round, seconds on a large incident): the same rows, on the sample, a generated incident,
+    /// one with six failing pods a node and a two-cluster subscription.
+    @Test func theCohortsOfVersionSevenAreThoseOfVersionSix() throws {
+        let v6 = Schema.migrations[5]
+        let start = try #require(v6.range(of: "CREATE VIEW round_cohorts AS"))
+        let end = try #require(v6.range(of: "GROUP BY c.cluster, c.round;"))
+        let oldView = String(v6[start.lowerBound..<end.upperBound])
+            .replacingOccurrences(of: "CREATE VIEW round_cohorts", with: "CREATE TEMP VIEW cohorts_v6")
+        var spec = SimulationSpec()
+        spec.seed = 19
+        spec.pools = SimulationSpec.pools(nodes: 40, count: 4)
+        spec.failingPods = 6
+        let many = Paths.temporaryDirectory()
+        try Pipeline.simulate(spec: spec, directory: many.path)
+        let fleet = Paths.temporaryDirectory()
+        _ = try FleetSimulation.sameSubscription(seed: 41, count: 2, nodes: 12).write(to: fleet.path)
+        var paths = [try correlatedSampleDatabase(), try Self.generatedIncidentDatabase()]
+        for dir in [many, fleet] {
+            let db = dir.appendingPathComponent("c.sqlite").path
+            _ = try Pipeline.ingest(paths: [dir.appendingPathComponent("logs").path], dbPath: db)
+            try Pipeline.correlate(dbPath: db)
+            paths.append(db)
+        }
+        for path in paths {
+            let db = try Database(path: path, readOnly: true)
+            try db.execute(oldView)
+            let columns = "cluster, round, name, nodes_with_round, failing_with_round, nodes_without_round, failing_without_round"
+            let now = try db.rows("SELECT \(columns) FROM round_cohorts ORDER BY cluster, round")
+            #expect(now.count >= 3, "\(path)")
+            #expect(now == (try db.rows("SELECT \(columns) FROM cohorts_v6 ORDER BY cluster, round")), "\(path)")
+        }
+    }
+
     @Test func isByteIdenticalForTheSameData() throws {
         let first = try Pipeline.report(dbPath: try correlatedSampleDatabase())
         let second = try Pipeline.report(dbPath: try correlatedSampleDatabase())

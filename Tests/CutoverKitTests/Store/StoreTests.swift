@@ -117,7 +117,7 @@ struct StoreTests {
         #expect(try old.rows(cohorts).map { $0.map(\.text) } == [["1", "2", "1", "1", "1"], ["2", "2", "1", "1", "1"]])
         _ = try EventStore(path: path)
         let db = try Database(path: path, readOnly: true)
-        #expect(try db.int("PRAGMA user_version") == 6)
+        #expect(try db.int("PRAGMA user_version") == Schema.version)
         // Round 1: `late` and `never` missed it and failed because of it; `fine` had it and failed for another reason.
         // Round 2: both are blamed on round 1, so only `fine` (with it, failing) and `late` (with it, since 12:00) remain.
         #expect(try db.rows(cohorts).map { $0.map(\.text) } == [["1", "1", "1", "2", "2"], ["2", "2", "1", "0", "0"]])
@@ -209,7 +209,7 @@ struct StoreTests {
         let storedActivity = try JSONSerialization.jsonObject(with: Data((activity.first ?? "").utf8))
         #expect(jsonEqual(storedActivity, try JSONSerialization.jsonObject(with: Data(record.utf8))))
         #expect(try db.rows("SELECT event_id FROM attributions").map { $0[0].text } == ["17"])
-        #expect(try db.rows("SELECT details FROM meta WHERE what = 'schema'").map { $0[0].text } == ["version 6"])
+        #expect(try db.rows("SELECT details FROM meta WHERE what = 'schema'").map { $0[0].text } == ["version \(Schema.version)"])
     }
 
     @Test func aNewerDatabaseIsRefusedWithAFix() throws {
