@@ -12,6 +12,10 @@ public struct ResultStore {
         let probe = try Database(path: path, readOnly: true)
         if try probe.int("PRAGMA user_version") < Schema.version { _ = try EventStore(path: path) }
         db = try Database(path: path, readOnly: true)
+        // The report reads a cluster's failures several times, through the node index (pages in
+        // no order): with SQLite's 2 MB default each pass re-read most of the table from the OS
+        // (three passes over 97,874 failures: 2.8 s; 0.95 s with 64 MiB, which holds them all).
+        try db.execute("PRAGMA cache_size = -65536")
     }
 
     /// The clusters of the last correlation, by label; empty when none ran yet.

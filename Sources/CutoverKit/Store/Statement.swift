@@ -1,5 +1,11 @@
 import CSQLite
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// A prepared SQLite statement that owns its handle and finalises it in `deinit`.
 ///
 /// Prepare once, then `bind`/`step`/`reset` in loops. Byte-slice binding copies the bytes
@@ -148,6 +154,21 @@ public final class Statement {
         let value = String(decoding: bytes, as: UTF8.self)
         previous = value
         return value
+    }
+
+    /// The column as `SQLValue.text` spells it, handed to `body` as bytes without making a
+    /// `String`: text up to its first NUL, as `string(_:)` reads it; an integer as its decimal
+    /// digits (SQLite's text of it, the same as `String(Int64)`'s).
+    public func withText<R>(_ index: Int32, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        switch sqlite3_column_type(handle, index) {
+        case SQLITE_NULL: return try body(UnsafeRawBufferPointer(start: nil, count: 0))
+        case SQLITE_TEXT, SQLITE_INTEGER:
+            guard let text = sqlite3_column_text(handle, index) else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+            return try body(UnsafeRawBufferPointer(start: text, count: strlen(UnsafeRawPointer(text).assumingMemoryBound(to: CChar.self))))
+        default:
+            var text = value(index).text
+            return try text.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
+        }
     }
 
     /// The column's text read as a timestamp straight from SQLite's bytes (no `String` made); nil
