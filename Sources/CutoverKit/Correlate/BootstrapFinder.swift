@@ -195,9 +195,7 @@ public struct BootstrapFinder {
             while low < high && (utf8[low] == 0x20 || utf8[low] == 0x09) { low += 1 }
             let tail = UnsafeBufferPointer(rebasing: utf8[low..<high])
             guard !tail.isEmpty, !tail.contains(0x20) else { return nil }
-            let name = String(decoding: tail, as: UTF8.self)
-            // Node names are lower case already; only others pay for `lowercased()`.
-            return tail.contains { ($0 >= 0x41 && $0 <= 0x5A) || $0 >= 0x80 } ? name.lowercased() : name
+            return ByteSearch.lowercased(String(decoding: tail, as: UTF8.self))
         }
     }
 

@@ -67,14 +67,7 @@ public struct Correlator {
 
     /// Scale set (lower case) → its resource group, from the first record (by record id) naming it.
     static func scaleSetGroups(_ activity: [ActivityFact]) -> [String: String] {
-        var groups: [String: String] = [:]
-        for a in activity.sorted(by: { $0.recordID < $1.recordID }) {
-            guard let (vmss, group) = ScaleSetInstance.resourceGroup(of: a.resourceID ?? a.resourceKey), groups[vmss] == nil else {
-                continue
-            }
-            groups[vmss] = group
-        }
-        return groups
+        ScaleSetInstance.firstResourceGroups(activity.sorted { $0.recordID < $1.recordID }.map { $0.resourceID ?? $0.resourceKey })
     }
 
     /// When reimages happened: reimage actions in the activity log (Started) and per-node

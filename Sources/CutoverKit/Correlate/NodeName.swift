@@ -50,6 +50,17 @@ public struct ScaleSetInstance: Sendable, Equatable {
         return (parts[v + 1].lowercased(), String(parts[g + 1]))
     }
 
+    /// Scale set (lower case) → its resource group, as the first of `resourceIDs` that names the
+    /// scale set spells it (correlation and migration 6 read them in record order).
+    static func firstResourceGroups(_ resourceIDs: some Sequence<String>) -> [String: String] {
+        var groups: [String: String] = [:]
+        for id in resourceIDs {
+            guard let (vmss, group) = resourceGroup(of: id), groups[vmss] == nil else { continue }
+            groups[vmss] = group
+        }
+        return groups
+    }
+
     public init?(resourceID: String) {
         let parts = resourceID.lowercased().split(separator: "/").map(String.init)
         guard let i = parts.firstIndex(of: "virtualmachinescalesets"), i + 1 < parts.count else { return nil }

@@ -679,13 +679,10 @@ public enum Schema {
     /// Version 6: the resource group of each correlated node's scale set, from the first
     /// activity record that names the scale set (as correlation now finds it, per cluster).
     static func fillScaleSetGroups(_ db: Database) throws {
-        var groups: [String: String] = [:]
-        for row in try db.rows(
-            "SELECT resource_id FROM activity_records WHERE resource_key LIKE '%/virtualmachinescalesets/%' ORDER BY record_id")
-        {
-            guard let (vmss, group) = ScaleSetInstance.resourceGroup(of: row[0].text), groups[vmss] == nil else { continue }
-            groups[vmss] = group
-        }
+        let groups = ScaleSetInstance.firstResourceGroups(
+            try db.rows(
+                "SELECT resource_id FROM activity_records WHERE resource_key LIKE '%/virtualmachinescalesets/%' ORDER BY record_id"
+            ).map { $0[0].text })
         let update = try db.prepare("UPDATE node_results SET resource_group = ?2 WHERE lower(vmss) = ?1")
         for (vmss, group) in groups.sorted(by: { $0.key < $1.key }) { try update.run([.text(vmss), .text(group)]) }
     }
