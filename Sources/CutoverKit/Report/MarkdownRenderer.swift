@@ -16,82 +16,145 @@ public struct MarkdownRenderer {
         self.podsListed = podsListed
     }
 
-    /// One pod's failures under one verdict: the unit the document counts.
-    struct PodFailure {
-        var node: String?
-        var namespace: String?
-        var pod: String?
-        var verdict: String
-        var missedRound: Int?
-        var missedRounds: String?
-        var rows: [Postmortem.FailureRow]
-        /// What the error text says, and that in words with the image: read once, when the pod's
-        /// rows are grouped (the document reads them for every table the pod is in, and on a
-        /// 98,000-failure incident reading them anew was a fifth of the report's time).
+    /// One pod's failures under one verdict: the unit the document counts. What every table
+    /// reads of it is worked out once, when its rows are grouped: on a 98,000-failure incident the
+    /// tables read 32,000 pods several times each, and working it out anew (the error text, the
+    /// workload, the weakest confidence, the sum of counts) was most of the report's time.
+    final class PodFailure {
+        let node: String?
+        let namespace: String?
+        let pod: String?
+        let verdict: String
+        let missedRound: Int?
+        let missedRounds: String?
+        /// When its first event (in the report's order) was seen.
+        let firstSeen: String
+        /// What the error text says, and that in words with the image.
         let signal: ErrorSignal
         let reading: String
+        /// `namespace/pod`, and the workload the pod belongs to.
+        let name: String
+        let workload: String
+        let isAddon: Bool
+        /// The message that states the cause (the pull or sandbox error, else the longest), and
+        /// the image it was pulling.
+        let message: String
+        let image: String?
+        /// The weakest confidence of its events, and the explanation of the first event at it.
+        let confidence: String
+        let why: String
+        /// Its events' counts summed; the last time one was seen; its kinds of event in order.
+        let count: Int
+        let lastSeen: String
+        let reasons: [String]
+        let wiringIncomplete: Bool
 
+        /// The pod of `rows[members]` (positions in order, at least one), read in place: a row
+        /// copied is fifteen references counted.
         init(
-            node: String?, namespace: String?, pod: String?, verdict: String, missedRound: Int?, missedRounds: String?,
-            rows: [Postmortem.FailureRow], signals: inout ErrorSignal.Memo, readings: inout [String: String]
+            _ rows: [Postmortem.FailureRow], _ members: [Int], signals: inout ErrorSignal.Memo,
+            readings: inout [String: (reading: String, image: String?)]
         ) {
-            self.node = node
-            self.namespace = namespace
-            self.pod = pod
-            self.verdict = verdict
-            self.missedRound = missedRound
-            self.missedRounds = missedRounds
-            self.rows = rows
-            let message = Self.message(of: rows)
+            let head = members[0]
+            node = rows[head].node
+            namespace = rows[head].namespace
+            pod = rows[head].pod
+            verdict = rows[head].verdict
+            missedRound = rows[head].missedRound
+            missedRounds = rows[head].missedRounds
+            firstSeen = rows[head].firstSeen
+            var cause: Int?
+            var longest = head
+            var longestCount = -1
+            var weakest = head
+            var lastSeen = rows[head].firstSeen
+            var count = 0
+            var reasons: [String] = []
+            var addon = false
+            var wiring = false
+            for i in members {
+                if cause == nil {
+                    if rows[i].message.hasPrefix("Failed to pull image") || rows[i].message.hasPrefix("Failed to create pod sandbox") {
+                        cause = i
+                    } else {
+                        let n = rows[i].message.count
+                        if n > longestCount { (longest, longestCount) = (i, n) }
+                    }
+                }
+                if Self.rank(rows[i].confidence) < Self.rank(rows[weakest].confidence) { weakest = i }
+                lastSeen = max(lastSeen, rows[i].firstSeen, rows[i].lastSeen)
+                count = MarkdownRenderer.add(count, rows[i].count)
+                if !reasons.contains(rows[i].reason) { reasons.append(rows[i].reason) }
+                addon = addon || rows[i].category == "addon"
+                wiring = wiring || rows[i].wiringIncomplete
+            }
+            let message = rows[cause ?? longest].message
+            self.message = message
             let signal = signals.signal(of: message)
             self.signal = signal
             if let known = readings[message] {
-                reading = known
+                (reading, image) = known
             } else {
-                reading = Self.reading(signal, message: message)
-                readings[message] = reading
+                let image = Self.image(in: message)
+                (reading, self.image) = (Self.reading(signal, message: message, image: image), image)
+                readings[message] = (reading, image)
             }
+            name = [namespace, pod].compactMap { $0 }.joined(separator: "/")
+            workload = MarkdownRenderer.workload(pod ?? "")
+            isAddon = namespace == "kube-system" || addon
+            confidence = rows[weakest].confidence
+            why = rows[weakest].explanation
+            self.count = count
+            self.lastSeen = lastSeen
+            self.reasons = reasons
+            wiringIncomplete = wiring
         }
 
-        var first: Postmortem.FailureRow { rows[0] }
-        var name: String { [namespace, pod].compactMap { $0 }.joined(separator: "/") }
-        var isAddon: Bool { namespace == "kube-system" || rows.contains { $0.category == "addon" } }
-        /// The message that states the cause (the pull or sandbox error, else the longest).
-        var message: String { Self.message(of: rows) }
-        static func message(of rows: [Postmortem.FailureRow]) -> String {
-            let cause = rows.first { $0.message.hasPrefix("Failed to pull image") || $0.message.hasPrefix("Failed to create pod sandbox") }
-            return (cause ?? rows.max { $0.message.count < $1.message.count } ?? rows[0]).message
-        }
         /// What the error-text reading found, in words, with the image it was pulling.
-        static func reading(_ s: ErrorSignal, message: String) -> String {
+        static func reading(_ s: ErrorSignal, message: String, image: String?) -> String {
             var text = s.summary
             if s.kind == .other && s.host == .unknown {
                 text =
                     ByteSearch.contains(message, "Back-off restarting failed container")
                     ? "container restarting (no pull error)" : "no known error text"
             }
-            return text + (image(in: message).map { " (" + MarkdownEscape.code($0) + ")" } ?? "")
+            return text + (image.map { " (" + MarkdownEscape.code($0) + ")" } ?? "")
         }
         /// The image of a pull error (`Failed to pull image "…"`, `Back-off pulling image "…"`).
-        var image: String? { Self.image(in: message) }
         static func image(in message: String) -> String? {
-            guard let start = message.range(of: "image \""), let end = message[start.upperBound...].firstIndex(of: "\"") else { return nil }
-            let name = message[start.upperBound..<end]
-            return name.isEmpty || name.count > 200 ? nil : String(name)
+            // Kubelet's messages are ASCII: found on the bytes, where Foundation's search bridges to `NSString`.
+            guard message.utf8.allSatisfy({ $0 < 0x80 }) else { return imageOfAnyText(in: message) }
+            var text = message
+            guard let at = text.withUTF8({ ByteSearch.firstOffset(of: "image \"", in: $0) }) else { return nil }
+            let bytes = message.utf8
+            let start = bytes.index(bytes.startIndex, offsetBy: at + 7)
+            guard let end = bytes[start...].firstIndex(of: UInt8(ascii: "\"")) else { return nil }
+            return imageName(message[start..<end])
         }
-        /// The weakest confidence of its events.
-        var confidence: String { rows.map(\.confidence).min { Self.rank($0) < Self.rank($1) } ?? first.confidence }
-        var count: Int { MarkdownRenderer.sum(rows.map(\.count)) }
-        var lastSeen: String { rows.map { max($0.firstSeen, $0.lastSeen) }.max() ?? first.firstSeen }
-        static func rank(_ confidence: String) -> Int { ["low": 0, "medium": 1, "high": 2][confidence] ?? 0 }
+
+        static func imageOfAnyText(in message: String) -> String? {
+            guard let start = message.range(of: "image \""), let end = message[start.upperBound...].firstIndex(of: "\"") else { return nil }
+            return imageName(message[start.upperBound..<end])
+        }
+
+        private static func imageName(_ name: Substring) -> String? {
+            name.isEmpty || name.count > 200 ? nil : String(name)
+        }
+        static func rank(_ confidence: String) -> Int {
+            switch confidence {
+            case "high": return 2
+            case "medium": return 1
+            default: return 0
+            }
+        }
     }
 
     /// Counts come from logs: a crafted one near Int.max must not trap the sum, which saturates.
-    static func sum(_ counts: [Int]) -> Int {
-        counts.reduce(0) { sum, n in
-            let (total, overflow) = sum.addingReportingOverflow(n)
-            return overflow ? Int.max : total
-        }
+    static func sum(_ counts: [Int]) -> Int { counts.reduce(0, add) }
+
+    static func add(_ sum: Int, _ n: Int) -> Int {
+        let (total, overflow) = sum.addingReportingOverflow(n)
+        return overflow ? Int.max : total
     }
 
     /// Groups failure rows by pod and verdict, in the rows' order.
@@ -104,25 +167,36 @@ public struct MarkdownRenderer {
             var missed: String?
         }
         var order: [Key] = []
-        var groups: [Key: [Postmortem.FailureRow]] = [:]
-        for f in rows {
+        var groups: [Key: [Int]] = [:]
+        for (i, f) in rows.enumerated() {
             let key = Key(node: f.node, namespace: f.namespace, pod: f.pod, verdict: f.verdict, missed: f.missedRounds)
             if groups[key] == nil { order.append(key) }
-            groups[key, default: []].append(f)
+            groups[key, default: []].append(i)
         }
         var signals = ErrorSignal.Memo()
-        var readings: [String: String] = [:]
-        return order.map { k in
-            let rows = groups[k] ?? []
-            return PodFailure(
-                node: k.node, namespace: k.namespace, pod: k.pod, verdict: k.verdict, missedRound: rows.first?.missedRound,
-                missedRounds: k.missed, rows: rows, signals: &signals, readings: &readings)
-        }
+        var readings: [String: (reading: String, image: String?)] = [:]
+        return order.map { PodFailure(rows, groups[$0] ?? [], signals: &signals, readings: &readings) }
     }
 
     /// The workload a pod belongs to: its name without the generated suffixes
     /// (`konnectivity-agent-7b9c5d8f6-vvbgl` → `konnectivity-agent`, `ama-logs-qztmp` → `ama-logs`).
     static func workload(_ pod: String) -> String {
+        // Most names are ASCII: the same cuts on the bytes, without splitting the name into parts.
+        guard pod.utf8.allSatisfy({ $0 < 0x80 }) else { return workloadOfAnyText(pod) }
+        let bytes = pod.utf8
+        func isLowerAlnum(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) }
+        /// Where the generated part ending at `end` begins (its "-"), if that part is one.
+        func generated(endingAt end: String.Index, _ lengths: ClosedRange<Int>, digit: Bool) -> String.Index? {
+            guard let dash = bytes[..<end].lastIndex(of: UInt8(ascii: "-")) else { return nil }
+            let part = bytes[bytes.index(after: dash)..<end]
+            guard lengths.contains(part.count), part.allSatisfy(isLowerAlnum) else { return nil }
+            return !digit || part.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) ? dash : nil
+        }
+        guard let cut = generated(endingAt: bytes.endIndex, 5...5, digit: false) else { return pod }
+        return String(pod[..<(generated(endingAt: cut, 8...10, digit: true) ?? cut)])
+    }
+
+    static func workloadOfAnyText(_ pod: String) -> String {
         var parts = pod.split(separator: "-", omittingEmptySubsequences: false)
         func generated(_ s: Substring, _ lengths: ClosedRange<Int>) -> Bool {
             lengths.contains(s.count) && s.allSatisfy { ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") }
@@ -179,7 +253,7 @@ public struct MarkdownRenderer {
         let nodes = Set(pods.compactMap(\.node))
         let missed = pods.filter { $0.verdict == "missed_round" }
         let missedNodes = Set(missed.compactMap(\.node))
-        let first = pods.map(\.first.firstSeen).min() ?? ""
+        let first = pods.map(\.firstSeen).min() ?? ""
         let last = pods.map(\.lastSeen).max() ?? ""
         var text =
             "\(count(pods.count, "pod")) on \(count(nodes.count, "node")) failed to pull an image or run an add-on between "
@@ -249,14 +323,14 @@ public struct MarkdownRenderer {
             causes.append((Self.verdictText[verdict] ?? verdict, rows))
         }
         for (cause, rows) in causes {
-            let first = rows.map(\.first.firstSeen).min() ?? ""
+            let first = rows.map(\.firstSeen).min() ?? ""
             let last = rows.map(\.lastSeen).max() ?? ""
             out.append(
                 "| \(cause) | \(rows.count) | \(Set(rows.compactMap(\.node)).count) | \(Set(rows.compactMap(\.namespace)).count) | "
                     + "\(rows.filter(\.isAddon).count) | \(span((first, last))) |")
         }
         out.append("")
-        let addons = Dictionary(grouping: pods.filter(\.isAddon), by: { Self.workload($0.pod ?? "") })
+        let addons = Dictionary(grouping: pods.filter(\.isAddon), by: \.workload)
         if !addons.isEmpty {
             out += [
                 "Add-ons degraded (kube-system workloads with a failing pod; from the first failure to the last one seen):", "",
@@ -264,7 +338,7 @@ public struct MarkdownRenderer {
             ]
             let sorted = addons.sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }
             for (name, rows) in sorted.prefix(maxRows) {
-                let first = rows.map(\.first.firstSeen).min() ?? ""
+                let first = rows.map(\.firstSeen).min() ?? ""
                 let last = rows.map(\.lastSeen).max() ?? ""
                 out.append(
                     "| \(MarkdownEscape.cell(name)) | \(rows.count) | \(Set(rows.compactMap(\.node)).count) | \(span((first, last))) | "
@@ -297,7 +371,7 @@ public struct MarkdownRenderer {
         }
         for m in p.milestones where m.requiresReimage {
             let rows = pods.filter { $0.verdict == "missed_round" && $0.missedRound == m.round }
-            guard let first = rows.map(\.first.firstSeen).min(), let last = rows.map(\.lastSeen).max() else { continue }
+            guard let first = rows.map(\.firstSeen).min(), let last = rows.map(\.lastSeen).max() else { continue }
             moments.append((first, last, "\(count(rows.count, "pod")) fail on nodes that missed round \(m.round)"))
             chart.add(.burst, "\(count(rows.count, "pod")) missed round \(m.round)", round: m.round, from: first, to: last)
         }
@@ -379,8 +453,10 @@ public struct MarkdownRenderer {
                 + " the config from before it.",
             "", "| Node | Pool | Last bootstrap before it (UTC) | Pods failed | First failure (UTC) |", "|---|---|---|---|---|",
         ]
+        var podsOnNode: [String: Set<String>] = [:]
+        for pod in pods { if let node = pod.node { podsOnNode[node, default: []].insert(pod.name) } }
         for n in nodes.prefix(maxRows) {
-            let podCount = Set(pods.filter { $0.node == n.node }.map(\.name)).count
+            let podCount = podsOnNode[n.node]?.count ?? 0
             out.append(
                 "| \(MarkdownEscape.code(n.node)) | \(MarkdownEscape.cell(n.pool)) | \(n.lastBootstrap.map(human) ?? "none seen") | "
                     + "\(podCount) | \(clock(n.firstFailure, sameDayAs: time)) |")
@@ -397,7 +473,7 @@ public struct MarkdownRenderer {
             out += ["| First seen (UTC) | Pod, on node | What the error says | Events | Confidence |", "|---|---|---|---|---|"]
             for pod in pods {
                 out.append(
-                    "| \(clock(pod.first.firstSeen, sameDayAs: time)) | \(MarkdownEscape.cell(pod.name)), on "
+                    "| \(clock(pod.firstSeen, sameDayAs: time)) | \(MarkdownEscape.cell(pod.name)), on "
                         + "\(pod.node.map(MarkdownEscape.code) ?? "no known node") | \(pod.reading) | \(events(pod)) | \(pod.confidence) |")
             }
         }
@@ -407,7 +483,7 @@ public struct MarkdownRenderer {
             out += ["Why some are not high confidence:", ""]
             var seen = Set<String>()
             for pod in doubtful {
-                let why = pod.rows.first { $0.confidence == pod.confidence }?.explanation ?? pod.first.explanation
+                let why = pod.why
                 guard seen.insert(why).inserted, seen.count <= 5 else { continue }
                 out.append(
                     "- \(MarkdownEscape.blockStart(MarkdownEscape.cell(pod.name))) (\(pod.confidence)): \(MarkdownEscape.cell(why, limit: 400))"
@@ -425,14 +501,14 @@ public struct MarkdownRenderer {
             var workload: String
             var reading: String
         }
-        let groups = Dictionary(grouping: pods) { Key(workload: Self.workload($0.pod ?? ""), reading: $0.reading) }
+        let groups = Dictionary(grouping: pods) { Key(workload: $0.workload, reading: $0.reading) }
         let sorted = groups.sorted { ($0.value.count, $1.key.workload, $1.key.reading) > ($1.value.count, $0.key.workload, $0.key.reading) }
         var out = [
             "\(count(pods.count, "pod")), by workload and what the error says (each pod: `cutover query attributions`):", "",
             "| Workload | What the error says | Pods | Nodes | Failing (UTC) | Confidence |", "|---|---|---|---|---|---|",
         ]
         for (key, rows) in sorted.prefix(maxRows) {
-            let first = rows.map(\.first.firstSeen).min() ?? ""
+            let first = rows.map(\.firstSeen).min() ?? ""
             let last = rows.map(\.lastSeen).max() ?? ""
             let confidences = ["high", "medium", "low"].compactMap { c in
                 let n = rows.filter { $0.confidence == c }.count
@@ -448,8 +524,7 @@ public struct MarkdownRenderer {
 
     /// `Failed, BackOff ×70`: the kinds of event objects and how many times they were seen.
     private func events(_ pod: PodFailure) -> String {
-        let reasons = pod.rows.map(\.reason).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-        return "\(MarkdownEscape.cell(reasons.joined(separator: ", "))) ×\(pod.count)"
+        "\(MarkdownEscape.cell(pod.reasons.joined(separator: ", "))) ×\(pod.count)"
     }
 
     // MARK: matrix
@@ -506,13 +581,12 @@ public struct MarkdownRenderer {
             "| Cause | What the error says | Pods | Nodes | Events | First seen (UTC) | Example |", "|---|---|---|---|---|---|---|",
         ]
         let groups = Dictionary(grouping: rows) { pod -> String in
-            let wiring = pod.rows.contains(where: \.wiringIncomplete)
-            return (wiring ? "wiring incomplete" : Self.verdictText[pod.verdict] ?? pod.verdict) + "\u{0}" + pod.reading
+            return (pod.wiringIncomplete ? "wiring incomplete" : Self.verdictText[pod.verdict] ?? pod.verdict) + "\u{0}" + pod.reading
         }
         let sorted = groups.sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }
         for (key, members) in sorted.prefix(maxRows) {
             let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false).map(String.init)
-            let first = members.map(\.first.firstSeen).min() ?? ""
+            let first = members.map(\.firstSeen).min() ?? ""
             let events = Self.sum(members.map(\.count))
             out.append(
                 "| \(parts[0]) | \(parts.count > 1 ? parts[1] : "") | \(members.count) | \(Set(members.compactMap(\.node)).count) | "

@@ -30,46 +30,9 @@ public struct PostmortemBuilder {
                 round: Int(r[0].text) ?? 0, name: r[1].text, time: r[2] == .null ? nil : r[2].text,
                 source: r[3].text, evidence: r[4].text, requiresReimage: r[5].text == "1")
         }
-        let failures = try db.rows(
-            """
-            SELECT first_seen, node, namespace, pod, category, reason, count, verdict, missed_round, missed_rounds,
-                   confidence, explanation, coalesce(message, ''), last_seen, wiring_incomplete
-            FROM failure_results WHERE cluster = ?1
-            ORDER BY coalesce(missed_round, 99), first_seen, node, namespace, pod, reason, failure_id
-            """, c
-        ).map { r in
-            Postmortem.FailureRow(
-                firstSeen: r[0].text, lastSeen: r[13].text, node: optional(r[1]), namespace: optional(r[2]), pod: optional(r[3]),
-                category: r[4].text, reason: r[5].text, count: Int(r[6].text) ?? 1, verdict: r[7].text,
-                missedRound: Int(r[8].text), missedRounds: optional(r[9]).map { $0.filter { $0 != "[" && $0 != "]" } },
-                confidence: r[10].text,
-                explanation: r[11].text, message: r[12].text, wiringIncomplete: r[14].text == "1")
-        }
-        var missedNodes: [Int: [Postmortem.MissedNode]] = [:]
-        let missed = try db.rows(
-            """
-            SELECT a.missed_round, a.node, n.pool, n.vmss, n.instance_id, count(*), min(a.first_seen), n.resource_group
-            FROM failure_results a LEFT JOIN node_results n ON n.cluster = a.cluster AND n.node = a.node
-            WHERE a.verdict = 'missed_round' AND a.cluster = ?1
-            GROUP BY a.missed_round, a.node ORDER BY a.missed_round, a.node
-            """, c)
-        let lastBootstrap = try db.prepare(
-            """
-            SELECT max(b.time) FROM bootstrap_results b JOIN milestone_results m ON m.cluster = b.cluster AND m.round = ?3
-            WHERE b.cluster = ?1 AND b.node = ?2 AND b.time < m.effective_time
-            """)
-        for r in missed {
-            guard let round = Int(r[0].text) else { continue }
-            let vmss = optional(r[3])
-            try lastBootstrap.bindAll([c[0], r[1], .integer(Int64(round))])
-            let before = try lastBootstrap.step() ? lastBootstrap.string(0) : nil
-            lastBootstrap.reset()
-            missedNodes[round, default: []].append(
-                Postmortem.MissedNode(
-                    node: r[1].text, pool: optional(r[2]), vmss: vmss, instanceID: Int(r[4].text),
-                    resourceGroup: optional(r[7]),
-                    failures: Int(r[5].text) ?? 0, firstFailure: r[6].text, lastBootstrap: before))
-        }
+        let loaded = try loadFailures()
+        let failures = loaded.map(\.row)
+        let missedNodes = try missedNodes(loaded)
         var matrix: [String: [Int: String]] = [:]
         for r in try db.rows(
             "SELECT node, round, bootstrapped_at, status FROM node_round_results WHERE cluster = ?1 ORDER BY node, round", c)
@@ -187,37 +150,32 @@ public struct PostmortemBuilder {
         postmortem.correlation = try db.rows(
             "SELECT playbook_source, given FROM correlation_runs ORDER BY run_id DESC LIMIT 1"
         ).first.map { (playbook: $0[0].text, given: $0[1].text) }
-        postmortem.fingerprint = try fingerprint()
+        postmortem.fingerprint = try fingerprint(loaded)
         return postmortem
     }
 
     /// SHA-256 over this cluster's rows of the contract views, in a fixed order, one
     /// tab-separated line per row.
-    func fingerprint() throws -> String {
+    func fingerprint(_ failures: [LoadedFailure]) throws -> String {
         var hasher = SHA256()
         let c = [SQLValue.text(cluster.label)]
         for sql in [
             "SELECT * FROM milestone_results WHERE cluster = ?1 ORDER BY round",
             "SELECT * FROM node_round_results WHERE cluster = ?1 ORDER BY node, round",
-            """
-            SELECT event_id, node, namespace, pod, category, reason, first_seen, last_seen, count, verdict, missed_round,
-                   missed_rounds, confidence, explanation FROM failure_results WHERE cluster = ?1 ORDER BY event_id, failure_id
-            """,
         ] {
-            // Streamed column by column: 97,874 failures made as many rows of `SQLValue`s and joined
-            // strings only to be hashed.
             let rows = try db.prepare(sql)
             try rows.bindAll(c)
-            let tab: UInt8 = 0x09
-            let newline: UInt8 = 0x0A
             while try rows.step() {
                 for i in 0..<rows.columnCount {
-                    if i > 0 { withUnsafeBytes(of: tab) { hasher.update(bufferPointer: $0) } }
+                    Self.hashSeparator(before: Int(i), into: &hasher)
                     rows.withText(i) { hasher.update(bufferPointer: $0) }
                 }
-                withUnsafeBytes(of: newline) { hasher.update(bufferPointer: $0) }
+                Self.hashLineEnd(into: &hasher)
             }
         }
+        // The attributions from the rows already read (the same text as `SELECT event_id, node, …,
+        // explanation FROM failure_results ORDER BY event_id, failure_id` gives).
+        Self.hashFailures(failures, into: &hasher)
         return ContentHash.hex(hasher.finalize())
     }
 

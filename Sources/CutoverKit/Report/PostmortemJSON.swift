@@ -116,11 +116,9 @@ public struct PostmortemJSON: Codable, Sendable, Equatable {
             let signal = f.signal
             return Pod(
                 namespace: f.namespace, pod: f.pod, node: f.node, verdict: f.verdict, missedRound: f.missedRound,
-                firstSeen: f.first.firstSeen, lastSeen: f.lastSeen, errorKind: signal.kind.rawValue, registryHost: signal.host.rawValue,
-                image: f.image, reasons: f.rows.map(\.reason).reduce(into: []) { if !$0.contains($1) { $0.append($1) } },
-                count: f.count, confidence: f.confidence,
-                explanation: (f.rows.first { $0.confidence == f.confidence } ?? f.first).explanation,
-                wiringIncomplete: f.rows.contains(where: \.wiringIncomplete))
+                firstSeen: f.firstSeen, lastSeen: f.lastSeen, errorKind: signal.kind.rawValue, registryHost: signal.host.rawValue,
+                image: f.image, reasons: f.reasons, count: f.count, confidence: f.confidence, explanation: f.why,
+                wiringIncomplete: f.wiringIncomplete)
         }
         let missed = pods.filter { $0.verdict == "missed_round" }
         generatedBy = "cutover " + CutoverVersion.current
