@@ -52,8 +52,7 @@ public struct MarkdownRenderer {
         /// The pod of `rows[members]` (positions in order, at least one), read in place: a row
         /// copied is fifteen references counted.
         init(
-            _ rows: [Postmortem.FailureRow], _ members: [Int], signals: inout ErrorSignal.Memo,
-            readings: inout [String: (reading: String, image: String?)]
+            _ rows: [Postmortem.FailureRow], _ members: [Int], readings: inout [String: Reading]
         ) {
             let head = members[0]
             node = rows[head].node
@@ -90,15 +89,16 @@ public struct MarkdownRenderer {
             }
             let message = rows[cause ?? longest].message
             self.message = message
-            let signal = signals.signal(of: message)
-            self.signal = signal
-            if let known = readings[message] {
-                (reading, image) = known
-            } else {
-                let image = Self.image(in: message)
-                (reading, self.image) = (Self.reading(signal, message: message, image: image), image)
-                readings[message] = (reading, image)
-            }
+            let known =
+                readings[message]
+                ?? {
+                    let signal = ErrorSignal(message: message)
+                    let image = Self.image(in: message)
+                    let known = Reading(signal: signal, text: Self.reading(signal, message: message, image: image), image: image)
+                    readings[message] = known
+                    return known
+                }()
+            (signal, reading, image) = (known.signal, known.text, known.image)
             name = [namespace, pod].compactMap { $0 }.joined(separator: "/")
             workload = MarkdownRenderer.workload(pod ?? "")
             isAddon = namespace == "kube-system" || addon
@@ -108,6 +108,13 @@ public struct MarkdownRenderer {
             self.lastSeen = lastSeen
             self.reasons = reasons
             wiringIncomplete = wiring
+        }
+
+        /// What a message says, read once for every pod whose cause it states.
+        struct Reading {
+            var signal: ErrorSignal
+            var text: String
+            var image: String?
         }
 
         /// What the error-text reading found, in words, with the image it was pulling.
@@ -166,16 +173,21 @@ public struct MarkdownRenderer {
             var verdict: String
             var missed: String?
         }
-        var order: [Key] = []
-        var groups: [Key: [Int]] = [:]
-        for (i, f) in rows.enumerated() {
-            let key = Key(node: f.node, namespace: f.namespace, pod: f.pod, verdict: f.verdict, missed: f.missedRounds)
-            if groups[key] == nil { order.append(key) }
-            groups[key, default: []].append(i)
+        // Each pod's positions, in order of its first row; one lookup a row.
+        var pods: [[Int]] = []
+        var position: [Key: Int] = [:]
+        for i in rows.indices {
+            let key = Key(
+                node: rows[i].node, namespace: rows[i].namespace, pod: rows[i].pod, verdict: rows[i].verdict, missed: rows[i].missedRounds)
+            if let at = position[key] {
+                pods[at].append(i)
+            } else {
+                position[key] = pods.count
+                pods.append([i])
+            }
         }
-        var signals = ErrorSignal.Memo()
-        var readings: [String: (reading: String, image: String?)] = [:]
-        return order.map { PodFailure(rows, groups[$0] ?? [], signals: &signals, readings: &readings) }
+        var readings: [String: PodFailure.Reading] = [:]
+        return pods.map { PodFailure(rows, $0, readings: &readings) }
     }
 
     /// The workload a pod belongs to: its name without the generated suffixes

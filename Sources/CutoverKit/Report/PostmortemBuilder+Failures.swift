@@ -46,10 +46,7 @@ extension PostmortemBuilder {
         try rows.bind(1, cluster.label)
         // Values repeat from row to row (a node's failures are written together): one `String` each.
         var previous = [String?](repeating: nil, count: 17)
-        func text(_ i: Int32) -> (whole: String, shown: String)? {
-            guard let whole = rows.string(i, sameAs: &previous[Int(i)]) else { return nil }
-            return (whole, Self.upToNUL(whole))
-        }
+        func text(_ i: Int32) -> (whole: String, shown: String)? { rows.text(i, sameAs: &previous[Int(i)]) }
         var loaded: [LoadedFailure] = []
         while try rows.step() {
             let firstSeen = text(2) ?? ("", "")
@@ -95,15 +92,16 @@ extension PostmortemBuilder {
             var round: Int
             var node: ByteOrder.Key?
         }
-        var groups: [Key: (failures: Int, first: LoadedFailure)] = [:]
-        for f in failures where f.row.verdict == "missed_round" {
-            guard let round = f.row.missedRound else { continue }
-            let key = Key(round: round, node: f.node.map(ByteOrder.Key.init))
+        // Positions, not rows: a row copied is twenty references counted.
+        var groups: [Key: (failures: Int, first: Int)] = [:]
+        for i in failures.indices where failures[i].row.verdict == "missed_round" {
+            guard let round = failures[i].row.missedRound else { continue }
+            let key = Key(round: round, node: failures[i].node.map(ByteOrder.Key.init))
             if let known = groups[key] {
-                let earlier = ByteOrder.compare(f.firstSeen, known.first.firstSeen) < 0
-                groups[key] = (known.failures + 1, earlier ? f : known.first)
+                let earlier = ByteOrder.compare(failures[i].firstSeen, failures[known.first].firstSeen) < 0
+                groups[key] = (known.failures + 1, earlier ? i : known.first)
             } else {
-                groups[key] = (1, f)
+                groups[key] = (1, i)
             }
         }
         var nodes: [ByteOrder.Key: (pool: String?, vmss: String?, instanceID: Int?, resourceGroup: String?)] = [:]
@@ -124,7 +122,8 @@ extension PostmortemBuilder {
             a.key.round != b.key.round ? a.key.round < b.key.round : ByteOrder.compare(a.key.node?.text, b.key.node?.text) < 0
         }
         for (key, group) in sorted {
-            let name = group.first.row.node ?? ""
+            let first = failures[group.first].row
+            let name = first.node ?? ""
             try lastBootstrap.bindAll([.text(cluster.label), .text(name), .integer(Int64(key.round))])
             let before = try lastBootstrap.step() ? lastBootstrap.string(0) : nil
             lastBootstrap.reset()
@@ -132,7 +131,7 @@ extension PostmortemBuilder {
             missed[key.round, default: []].append(
                 Postmortem.MissedNode(
                     node: name, pool: n?.pool, vmss: n?.vmss, instanceID: n?.instanceID, resourceGroup: n?.resourceGroup,
-                    failures: group.failures, firstFailure: group.first.row.firstSeen, lastBootstrap: before))
+                    failures: group.failures, firstFailure: first.firstSeen, lastBootstrap: before))
         }
         return missed
     }
@@ -147,16 +146,25 @@ extension PostmortemBuilder {
         var line: [UInt8] = []
         line.reserveCapacity(4096)
         for i in order {
-            let r = failures[i].row
             line.removeAll(keepingCapacity: true)
-            for (column, field) in [
-                String(failures[i].eventID), r.node ?? "", r.namespace ?? "", r.pod ?? "", r.category, r.reason, r.firstSeen,
-                r.lastSeen, String(r.count), r.verdict, r.missedRound.map(String.init) ?? "", failures[i].storedMissedRounds ?? "",
-                r.confidence, r.explanation,
-            ].enumerated() {
-                if column > 0 { line.append(0x09) }
-                line.append(contentsOf: field.utf8)
+            func add(_ field: String?, first: Bool = false) {
+                if !first { line.append(0x09) }
+                if let field { line.append(contentsOf: field.utf8) }
             }
+            add(String(failures[i].eventID), first: true)
+            add(failures[i].row.node)
+            add(failures[i].row.namespace)
+            add(failures[i].row.pod)
+            add(failures[i].row.category)
+            add(failures[i].row.reason)
+            add(failures[i].row.firstSeen)
+            add(failures[i].row.lastSeen)
+            add(String(failures[i].row.count))
+            add(failures[i].row.verdict)
+            add(failures[i].row.missedRound.map(String.init))
+            add(failures[i].storedMissedRounds)
+            add(failures[i].row.confidence)
+            add(failures[i].row.explanation)
             line.append(0x0A)
             line.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         }
@@ -172,15 +180,6 @@ extension PostmortemBuilder {
         withUnsafeBytes(of: UInt8(0x0A)) { hasher.update(bufferPointer: $0) }
     }
 
-    /// `text` up to its first NUL (the whole of it, not a copy, when it has none).
-    static func upToNUL(_ text: String) -> String {
-        var text = text
-        return text.withUTF8 { bytes -> String? in
-            guard let base = bytes.baseAddress, let nul = memchr(base, 0, bytes.count) else { return nil }
-            return String(
-                decoding: UnsafeRawBufferPointer(start: base, count: UnsafeRawPointer(nul) - UnsafeRawPointer(base)), as: UTF8.self)
-        } ?? text
-    }
 }
 
 /// SQLite's BINARY collation on Swift strings: their UTF-8 bytes compared with `memcmp`, the

@@ -156,6 +156,16 @@ public final class Statement {
         return value
     }
 
+    /// The column's text with every byte (as `string(_:sameAs:)` reads it, sharing `previous`),
+    /// and as `string(_:)` shows it, up to its first NUL: the same `String` when it has none.
+    public func text(_ index: Int32, sameAs previous: inout String?) -> (whole: String, shown: String)? {
+        guard let text = sqlite3_column_text(handle, index) else { return nil }
+        let count = Int(sqlite3_column_bytes(handle, index))
+        guard let whole = string(index, sameAs: &previous) else { return nil }
+        guard count > 0, memchr(text, 0, count) != nil else { return (whole, whole) }
+        return (whole, String(cString: text))
+    }
+
     /// The column as `SQLValue.text` spells it, handed to `body` as bytes without making a
     /// `String`: text up to its first NUL, as `string(_:)` reads it; an integer as its decimal
     /// digits (SQLite's text of it, the same as `String(Int64)`'s).
