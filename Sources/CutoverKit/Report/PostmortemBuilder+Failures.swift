@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 
 #if canImport(Glibc)
     import Glibc
@@ -15,7 +16,7 @@ import Crypto
 /// times, half of it through the index a 64 KiB page per row.
 extension PostmortemBuilder {
     /// One row of `failure_results`, as the report shows it and as SQLite would order it.
-    struct LoadedFailure {
+    struct LoadedFailure: Sendable {
         var row: Postmortem.FailureRow
         var failureID: Int64
         var eventID: Int64
@@ -169,17 +170,25 @@ extension PostmortemBuilder {
             line.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         }
     }
+}
 
-    /// The fingerprint's lines: columns separated by a tab, each row ended by a newline.
-    static func hashSeparator(before column: Int, into hasher: inout SHA256) {
-        guard column > 0 else { return }
-        withUnsafeBytes(of: UInt8(0x09)) { hasher.update(bufferPointer: $0) }
+/// A value worked out on a thread of its own while the caller goes on; `value` waits for it.
+final class Pending<Value: Sendable>: @unchecked Sendable {
+    private var result: Value?
+    private let done = DoneLatch()
+
+    init(_ work: @escaping @Sendable () -> Value) {
+        Thread { [self] in
+            result = work()
+            done.signal()
+        }.start()
     }
 
-    static func hashLineEnd(into hasher: inout SHA256) {
-        withUnsafeBytes(of: UInt8(0x0A)) { hasher.update(bufferPointer: $0) }
+    /// Read only after the latch opens: the thread's write comes before its signal.
+    var value: Value {
+        done.wait()
+        return result!
     }
-
 }
 
 /// SQLite's BINARY collation on Swift strings: their UTF-8 bytes compared with `memcmp`, the
