@@ -172,25 +172,6 @@ extension PostmortemBuilder {
     }
 }
 
-/// A value worked out on a thread of its own while the caller goes on; `value` waits for it.
-final class Pending<Value: Sendable>: @unchecked Sendable {
-    private var result: Value?
-    private let done = DoneLatch()
-
-    init(_ work: @escaping @Sendable () -> Value) {
-        Thread { [self] in
-            result = work()
-            done.signal()
-        }.start()
-    }
-
-    /// Read only after the latch opens: the thread's write comes before its signal.
-    var value: Value {
-        done.wait()
-        return result!
-    }
-}
-
 /// SQLite's BINARY collation on Swift strings: their UTF-8 bytes compared with `memcmp`, the
 /// shorter first on a tie, NULL (nil) before every value. Swift's own `<` orders by Unicode
 /// scalars after normalisation, which is not the order an `ORDER BY` gives.
