@@ -45,6 +45,12 @@ public struct Correlator {
 
     public func correlate(_ facts: CorrelationFacts) -> Result {
         let detector = MilestoneDetector(playbook: playbook)
+        // The failures and what their texts say need no node history: worked out on a thread of
+        // their own while this one builds the histories and finds the milestones.
+        let classified = Pending { () -> [(Failure, ErrorSignal)] in
+            var signals = ErrorSignal.Memo()
+            return FailureClassifier().failures(facts.events).map { ($0, signals.signal(of: $0.detail ?? $0.message)) }
+        }
         let nodes = BootstrapFinder().histories(facts)
         let milestones = applyGiven(
             detector.inferMissing(detector.detect(facts.activity), activity: facts.activity, reimages: reimageTimes(facts, nodes)))
@@ -55,9 +61,8 @@ public struct Correlator {
             .map(\.succeededAt)
         let attributor = Attributor(
             milestones: milestones, coverage: coverage, wiring: WiringStep.find(facts.activity), unexplainedClusterWrites: unexplained)
-        var signals = ErrorSignal.Memo()
-        let attributions = FailureClassifier().failures(facts.events)
-            .map { f in attributor.attribute(f, node: f.node.flatMap { byName[$0] }, signal: signals.signal(of: f.detail ?? f.message)) }
+        let attributions = classified.value
+            .map { f, signal in attributor.attribute(f, node: f.node.flatMap { byName[$0] }, signal: signal) }
             .sorted { ($0.failure.firstSeen, $0.failure.eventID) < ($1.failure.firstSeen, $1.failure.eventID) }
         return Result(
             playbook: playbook.name, milestones: milestones, nodes: nodes, attributions: attributions,
