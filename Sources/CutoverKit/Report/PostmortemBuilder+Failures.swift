@@ -45,7 +45,8 @@ extension PostmortemBuilder {
             FROM failure_results \(fleet ? "" : "NOT INDEXED ")WHERE cluster = ?1
             """)
         try rows.bind(1, cluster.label)
-        // Values repeat from row to row (a node's failures are written together): one `String` each.
+        // Values repeat from row to row (category, reason, verdict, confidence; rows are written in
+        // the order they were first seen): one `String` for each run of them.
         var previous = [String?](repeating: nil, count: 17)
         func text(_ i: Int32) -> (whole: String, shown: String)? { rows.text(i, sameAs: &previous[Int(i)]) }
         var loaded: [LoadedFailure] = []

@@ -165,12 +165,6 @@ public struct PostmortemBuilder {
         return postmortem
     }
 
-    /// SHA-256 over this cluster's rows of the contract views, in a fixed order, one
-    /// tab-separated line per row.
-    func fingerprint(_ failures: [LoadedFailure]) throws -> String {
-        Self.fingerprint(results: try resultLines(), failures: failures)
-    }
-
     /// The milestones' and node rounds' part of the fingerprint: their rows as text (NULL as
     /// nothing), tab-separated, one line each.
     func resultLines() throws -> [UInt8] {
@@ -192,7 +186,8 @@ public struct PostmortemBuilder {
         return lines
     }
 
-    /// The fingerprint of the result lines and then the attributions, from the rows already read
+    /// SHA-256 over this cluster's rows of the contract views, in a fixed order, one
+    /// tab-separated line per row: the result lines, then the attributions from the rows already read
     /// (the same text as `SELECT event_id, node, …, explanation FROM failure_results ORDER BY
     /// event_id, failure_id` gives).
     static func fingerprint(results: [UInt8], failures: [LoadedFailure]) -> String {

@@ -135,7 +135,7 @@ struct ReportReadingTests {
         }
         let expected = ContentHash.hex(hasher.finalize())
         let builder = PostmortemBuilder(db: db, cluster: cluster)
-        #expect(try builder.fingerprint(try builder.loadFailures()) == expected)
+        #expect(PostmortemBuilder.fingerprint(results: try builder.resultLines(), failures: try builder.loadFailures()) == expected)
         #expect(try builder.build().fingerprint == expected)
     }
 
