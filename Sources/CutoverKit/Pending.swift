@@ -6,10 +6,13 @@ final class Pending<Value: Sendable>: @unchecked Sendable {
     private let done = DoneLatch()
 
     init(_ work: @escaping @Sendable () -> Value) {
-        Thread { [self] in
+        let thread = Thread { [self] in
             result = work()
             done.signal()
-        }.start()
+        }
+        // As the parse worker's: SQLite and the classifier get the stack the main thread has.
+        thread.stackSize = 8 << 20
+        thread.start()
     }
 
     /// Read only after the latch opens: the thread's write comes before its signal.
