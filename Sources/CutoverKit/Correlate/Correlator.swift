@@ -49,7 +49,7 @@ public struct Correlator {
         // their own while this one builds the histories and finds the milestones.
         let classified = Pending { () -> [(Failure, ErrorSignal)] in
             var signals = ErrorSignal.Memo()
-            return FailureClassifier().failures(facts.events).map { ($0, signals.signal(of: $0.detail ?? $0.message)) }
+            return FailureClassifier().failures(facts.events, signals: &signals).map { ($0, signals.signal(of: $0.detail ?? $0.message)) }
         }
         let nodes = BootstrapFinder().histories(facts)
         let milestones = applyGiven(

@@ -79,12 +79,19 @@ public struct FailureClassifier {
 
     /// Failures among `events`, with their node.
     public func failures(_ events: [EventFact]) -> [Failure] {
-        // Read in place (`events[i].field`): copying each of 340,000 facts only to look at its
-        // reason retained and released every string it holds.
-        events.withUnsafeBufferPointer { failures(in: $0) }
+        var signals = ErrorSignal.Memo()
+        return failures(events, signals: &signals)
     }
 
-    private func failures(in events: UnsafeBufferPointer<EventFact>) -> [Failure] {
+    /// The same, reading each distinct text with `signals` (the caller reads the failures' texts
+    /// again: one memo, so each is read once).
+    func failures(_ events: [EventFact], signals: inout ErrorSignal.Memo) -> [Failure] {
+        // Read in place (`events[i].field`): copying each of 340,000 facts only to look at its
+        // reason retained and released every string it holds.
+        events.withUnsafeBufferPointer { failures(in: $0, signals: &signals) }
+    }
+
+    private func failures(in events: UnsafeBufferPointer<EventFact>, signals: inout ErrorSignal.Memo) -> [Failure] {
         // The pod of a Scheduled event is its involved object; only pods that need it (a failure
         // event without a host) have their node read from the message. And per pod, the texts
         // that say why its pulls fail.
@@ -102,7 +109,6 @@ public struct FailureClassifier {
             if needed.contains(pod), let node = events[i].scheduledNode { podNode[pod] = node }
         }
         var result: [Failure] = []
-        var signals = ErrorSignal.Memo()
         for i in events.indices where events[i].objectKind == "Pod" {
             guard
                 let category = Self.category(
