@@ -13,7 +13,9 @@ extension EventStore {
     }
 
     /// Drops the event indexes for a bulk load; `foldEvents` builds them again, sorted, which
-    /// is several times cheaper than keeping them up to date row by row.
+    /// is several times cheaper than keeping them up to date row by row. Their pages are freed
+    /// as they are, not zeroed: the indexes built again cover the same rows and more, and take
+    /// the freed pages first, in the same transaction.
     public func beginBulkLoad() throws {
         try db.execute(
             "DROP INDEX IF EXISTS kube_events_by_uid; DROP INDEX IF EXISTS kube_events_by_reason; DROP INDEX IF EXISTS kube_events_pod_starts;"
@@ -29,6 +31,11 @@ extension EventStore {
     /// the rows left, so its deletes never touch them.
     @discardableResult
     public func foldEvents(after: Int64) throws -> Int {
+        // The copies folded away are zeroed in their pages (no more I/O than the delete's own:
+        // SQLite's `FAST`), so when retention later deletes the row kept, no copy of it stays
+        // behind in the file's free space.
+        try db.execute("PRAGMA secure_delete = FAST")
+        defer { try? db.execute("PRAGMA secure_delete = OFF") }
         try db.execute(EventStore.uidIndexSQL)
         var folded = try foldSharedUIDs(after: after)
         try db.execute(EventStore.eventIndexesSQL)
@@ -71,10 +78,12 @@ extension EventStore {
             """)
         // A delete through the uid index reads a 64 KiB index page at random for each row (about
         // 31 µs with the 16 MiB cache); building the index again sorted costs about 1.2 µs a row
-        // of the whole table. Many repeats: drop it for the delete (`foldEvents` builds it again).
+        // of the whole table. Many repeats: drop it for the delete (`foldEvents` builds it again),
+        // its pages zeroed as they are freed, as `FAST` leaves freed pages as they were (about
+        // 1 s for the 53 MB index of 1.3 M events).
         let deletes = rows - (try db.int("SELECT count(*) FROM fold_plan"))
         if deletes * 25 > (try db.int("SELECT coalesce(max(event_id), 0) FROM kube_events")) {
-            try db.execute("DROP INDEX kube_events_by_uid")
+            try db.execute("PRAGMA secure_delete = ON; DROP INDEX kube_events_by_uid; PRAGMA secure_delete = FAST;")
         }
         try db.execute("DELETE FROM kube_events WHERE event_id IN (SELECT event_id FROM fold_rows EXCEPT SELECT keep FROM fold_plan)")
         return db.changes

@@ -34,10 +34,10 @@ public final class EventStore {
         // cache stays well inside the 100 MiB memory budget.
         try db.execute("PRAGMA page_size = 65536; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384;")
         // Debian builds SQLite with SECURE_DELETE on, which zeroes every deleted row and freed
-        // page: the fold's duplicates, the indexes dropped for a bulk load and the results a
-        // correlation replaces – all copies or products of what the file keeps. Off, `correlate`
-        // on 98,000 failures writes 148 MB instead of 209 MB (docs/PERFORMANCE.md). The nightly
-        // prune, which deletes records for good, turns it on for its own delete.
+        // page: the indexes dropped for a bulk load and the results a correlation replaces –
+        // products of what the file keeps. Off, `correlate` on 98,000 failures writes 148 MB
+        // instead of 209 MB (docs/PERFORMANCE.md). The nightly prune, which deletes records for
+        // good, turns it on for its own delete; the fold zeroes the copies it deletes (`FAST`).
         try db.execute("PRAGMA secure_delete = OFF")
         if exclusive {
             // Taking the lock now means no reader slips in between the transactions.

@@ -147,7 +147,14 @@ struct NightlyTests {
     /// Pruning removes only what no result rests on: correlation gives the same results after.
     @Test func retentionKeepsWhatResultsRestOn() throws {
         let db = dir.appendingPathComponent("r.sqlite").path
-        _ = try Pipeline.ingest(paths: [Paths.samples.appendingPathComponent("logs").path], dbPath: db)
+        // An old event exported three times, seen again each time: folded into one row at ingest,
+        // then pruned; neither the row nor the copies folded away may leave their text behind.
+        let repeated = dir.appendingPathComponent("repeated.ndjson").path
+        try (1...3).map {
+            #"{"metadata":{"uid":"0ld-rep3ated-uid","namespace":"shop"},"involvedObject":{"kind":"Pod","namespace":"shop","name":"web-1"},"reason":"Pulling","message":"pulling image \#($0) doomed-text-q7","source":{"component":"kubelet","host":"aks-apps-12345678-vmss000001"},"firstTimestamp":"2026-11-01T10:00:00Z","lastTimestamp":"2026-11-01T10:0\#($0):00Z","count":3,"type":"Normal"}"#
+        }.joined(separator: "\n").write(toFile: repeated, atomically: true, encoding: .utf8)
+        _ = try Pipeline.ingest(paths: [Paths.samples.appendingPathComponent("logs").path, repeated], dbPath: db)
+        #expect(try Database(path: db, readOnly: true).int("SELECT count(*) FROM kube_events WHERE uid = '0ld-rep3ated-uid'") == 1)
         try Pipeline.correlate(dbPath: db)
         let results = "SELECT * FROM attributions ORDER BY failure_id"
         let before = try Database(path: db, readOnly: true).rows(results)
@@ -165,7 +172,9 @@ struct NightlyTests {
         #expect(pruned > 0 && pruned < events)
         try Database(path: db).execute("PRAGMA wal_checkpoint(TRUNCATE)")
         let file = try Data(contentsOf: URL(fileURLWithPath: db))
-        for uid in doomed { #expect(file.range(of: Data(uid.utf8)) == nil, "pruned uid \(uid) still in the file") }
+        for uid in doomed + ["0ld-rep3ated-uid", "doomed-text-q7"] {
+            #expect(file.range(of: Data(uid.utf8)) == nil, "pruned text \(uid) still in the file")
+        }
         try Pipeline.correlate(dbPath: db)
         #expect(try Database(path: db, readOnly: true).rows(results) == before)
         #expect(try Nightly.prune(dbPath: db, olderThan: 30, night: "2026-11-10") == 0)

@@ -122,4 +122,27 @@ struct FoldTests {
     func fewRepeats(seed: UInt64, bulk: Bool) throws {
         try check(seed: seed, uids: 3000, repeatEvery: 150, bulk: bulk)
     }
+
+    /// The copies a fold deletes leave no bytes in the file (the row kept is what retention
+    /// later deletes for good; a copy of it must not outlive it in the free space of a page).
+    @Test func copiesFoldedAwayAreZeroedInTheFile() throws {
+        let db = dir.appendingPathComponent("zeroed.sqlite").path
+        let path = dir.appendingPathComponent("copies.ndjson").path
+        let copies = (1...3).map {
+            Self.record(Copy(uid: "one-uid", count: 3, first: "2026-11-03T13:00:00Z", last: "2026-11-03T13:0\($0):00Z", host: "aks-apps-1"))
+                .replacingOccurrences(of: "Error: ErrImagePull", with: "copy-\($0)-of-three")
+        }
+        // Among other rows, so the page they share is not rewritten whole.
+        let others = (1...300).map {
+            Self.record(Copy(uid: "other-\($0)", count: 1, first: "2026-11-03T13:00:00Z", last: "2026-11-03T13:00:00Z", host: "aks-apps-1"))
+        }
+        try (others[..<150] + copies + others[150...]).joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try Pipeline.ingest(paths: [path], dbPath: db).duplicates == 2)
+        let store = try Database(path: db)
+        #expect(try store.rows("SELECT message FROM kube_events WHERE uid = 'one-uid'").map(\.[0].text) == ["copy-3-of-three"])
+        try store.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        let file = try Data(contentsOf: URL(fileURLWithPath: db))
+        #expect(file.range(of: Data("copy-3-of-three".utf8)) != nil)
+        for gone in ["copy-1-of-three", "copy-2-of-three"] { #expect(file.range(of: Data(gone.utf8)) == nil, "\(gone) still in the file") }
+    }
 }
