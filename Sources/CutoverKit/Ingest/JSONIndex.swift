@@ -366,9 +366,7 @@ public struct JSONIndex {
                 position += word.count
             case 0x2D, 0x30...0x39:
                 let s = position
-                while position < count, Self.isNumberByte(input[position]) { position += 1 }
-                let last = input[position - 1]
-                guard last >= 0x30 && last <= 0x39 else { throw fail("malformed number") }
+                try scanNumber()
                 nodes.append(
                     Node(
                         kind: .number, keyStart: keyStart, keyEnd: keyEnd, keyEscaped: keyEscaped,
@@ -381,7 +379,39 @@ public struct JSONIndex {
         }
 
         private static func isNumberByte(_ b: UInt8) -> Bool {
-            (b >= 0x30 && b <= 0x39) || b == 0x2E || b == 0x65 || b == 0x45 || b == 0x2B || b == 0x2D
+            isDigit(b) || b == 0x2E || b == 0x65 || b == 0x45 || b == 0x2B || b == 0x2D
+        }
+
+        private static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+
+        private static func isHexDigit(_ b: UInt8) -> Bool { isDigit(b) || (b | 0x20 >= 0x61 && b | 0x20 <= 0x66) }
+
+        /// A number as RFC 8259 writes it: `-`, then `0` or digits not starting with `0`, then
+        /// optionally `.` and digits, then optionally `e` or `E`, a sign and digits. `01`, `1.`,
+        /// `.5`, `1e`, `1.2.3` and `1-2` are not numbers (a parser would read `1-2` as 1, or refuse it).
+        private mutating func scanNumber() throws(SyntaxError) {
+            let start = position
+            func digits() -> Int {
+                let from = position
+                while position < count, Self.isDigit(input[position]) { position += 1 }
+                return position - from
+            }
+            if input[position] == 0x2D { position += 1 }
+            if position < count, input[position] == 0x30 {
+                position += 1
+            } else if digits() == 0 {
+                throw SyntaxError(offset: start, reason: "malformed number")
+            }
+            if position < count, input[position] == 0x2E {
+                position += 1
+                guard digits() > 0 else { throw SyntaxError(offset: start, reason: "malformed number") }
+            }
+            if position < count, input[position] | 0x20 == 0x65 {
+                position += 1
+                if position < count, input[position] == 0x2B || input[position] == 0x2D { position += 1 }
+                guard digits() > 0 else { throw SyntaxError(offset: start, reason: "malformed number") }
+            }
+            if position < count, Self.isNumberByte(input[position]) { throw SyntaxError(offset: start, reason: "malformed number") }
         }
 
         /// Scans a string starting at its opening quote; returns the content range.
@@ -396,8 +426,22 @@ public struct JSONIndex {
                     return (s, position - 1, escaped)
                 }
                 if b == 0x5C {
+                    // Only the escapes RFC 8259 has: a JSON encoder writes no other, and reading
+                    // `\s` as `s` (or `\u12` as U+FFFD) would store text the record never had.
                     escaped = true
-                    position += 2
+                    guard position + 1 < count else { break }
+                    switch input[position + 1] {
+                    case 0x22, 0x5C, 0x2F, 0x62, 0x66, 0x6E, 0x72, 0x74:
+                        position += 2
+                    case 0x75:
+                        guard position + 6 <= count, (2..<6).allSatisfy({ Self.isHexDigit(input[position + $0]) }) else {
+                            throw fail("\\u not followed by four hex digits inside a string")
+                        }
+                        position += 6
+                    case let e:
+                        let shown = e > 0x20 && e < 0x7F ? "'\\\(Character(Unicode.Scalar(e)))'" : "before byte 0x\(String(e, radix: 16))"
+                        throw fail("invalid escape \(shown) inside a string")
+                    }
                     continue
                 }
                 if b < 0x20 { throw fail("control character inside a string") }

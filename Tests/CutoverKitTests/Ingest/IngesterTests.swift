@@ -130,6 +130,36 @@ struct IngesterTests {
         #expect(try Database(path: db).int("SELECT count(*) FROM rejects") == 3)
     }
 
+    /// JSON no encoder writes (an escape RFC 8259 does not have, a number it does not) is a
+    /// reject that says what and where, never a record stored with other text or another count.
+    @Test func invalidEscapesAndNumbersAreRejectsNotAlteredRecords() throws {
+        let path = dir.appendingPathComponent("escapes.ndjson").path
+        let good = event(uid: "good", count: 1, first: "2026-11-03T13:00:00Z", last: "2026-11-03T13:00:00Z")
+        func variant(_ uid: String, _ from: String, _ to: String) -> String {
+            good.replacingOccurrences(of: from, with: to).replacingOccurrences(of: "\"good\"", with: "\"\(uid)\"")
+        }
+        let lines = [
+            good,
+            variant("ok2", "Error: ErrImagePull", #"pull C:\\images\\app: denied"#),
+            variant("bad1", "Error: ErrImagePull", #"pull C:\images\app"#),
+            variant("bad2", "Error: ErrImagePull", #"caf\u00e"#),
+            variant("bad3", #""count":1"#, #""count":01"#),
+            variant("bad4", #""count":1"#, #""count":1-2"#),
+        ]
+        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let summary = try Pipeline.ingest(paths: [path], dbPath: db)
+        #expect(summary.kubeEvents == 2 && summary.rejects == 4)
+        let database = try Database(path: db)
+        let stored = try database.rows("SELECT uid, message FROM kube_events ORDER BY uid").map { $0.map(\.text) }
+        #expect(stored == [["good", "Error: ErrImagePull"], ["ok2", #"pull C:\images\app: denied"#]])
+        let rejects = try database.rows("SELECT line, reason, snippet FROM rejects ORDER BY position")
+        #expect(rejects.map(\.[0]) == [.integer(3), .integer(4), .integer(5), .integer(6)])
+        #expect(rejects[0][1].text.contains(#"invalid escape '\i' inside a string"#), "\(rejects[0][1].text)")
+        #expect(rejects[1][1].text.contains(#"\u not followed by four hex digits"#), "\(rejects[1][1].text)")
+        #expect(rejects[2][1].text.contains("malformed number") && rejects[3][1].text.contains("malformed number"))
+        #expect(rejects[0][2].text.contains(#"C:\images\app"#))
+    }
+
     @Test func missingPathIsReportedAndTheOthersAreRead() throws {
         let path = dir.appendingPathComponent("ok.json").path
         try event(uid: "u", count: 1, first: "2026-11-03T13:00:00Z", last: "2026-11-03T13:00:00Z").write(
