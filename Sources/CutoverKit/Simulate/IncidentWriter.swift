@@ -376,11 +376,7 @@ public struct IncidentWriter {
     /// marked `[UTC]` and shown as `11/3/2026, 1:04:55.597 PM`.
     func csv(_ rows: [[(String, JSONValue)]], timeColumns: Set<String>) -> String {
         guard let first = rows.first else { return "" }
-        func quote(_ s: String) -> String {
-            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-        }
-        var lines = [first.map { timeColumns.contains($0.0) ? "\($0.0) [UTC]" : $0.0 }.map(quote).joined(separator: ",")]
+        var lines = [first.map { timeColumns.contains($0.0) ? "\($0.0) [UTC]" : $0.0 }.map(CSVText.field).joined(separator: ",")]
         for row in rows {
             lines.append(
                 row.map { key, value in
@@ -392,7 +388,7 @@ public struct IncidentWriter {
                     default: text = value.compact()
                     }
                     if timeColumns.contains(key), let t = try? Timestamp.parse(text) { text = portalTime(t) }
-                    return quote(text)
+                    return CSVText.field(text)
                 }.joined(separator: ","))
         }
         return lines.joined(separator: "\r\n") + "\r\n"

@@ -22,20 +22,14 @@ public struct QueryRunner {
             }
         }
 
-        /// RFC 4180 quoting; a cell a spreadsheet would run as a formula (it starts with `=`, `+`,
-        /// `-`, `@`, a tab or a CR) gets a leading `'`, as OWASP advises against CSV injection.
+        /// RFC 4180 quoting; a cell a spreadsheet would run as a formula gets a leading `'`
+        /// (`CSVText.spreadsheetField`).
         func csv() -> String {
             ([Result.csvLine(columns)] + rows.map { Result.csvLine($0.map(\.text)) }).joined()
         }
 
         static func csvLine(_ values: [String]) -> String {
-            func field(_ raw: String) -> String {
-                var s = raw
-                if let first = s.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first), Double(s) == nil { s = "'" + s }
-                return s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                    ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-            }
-            return values.map(field).joined(separator: ",") + "\r\n"
+            values.map(CSVText.spreadsheetField).joined(separator: ",") + "\r\n"
         }
 
         func json() -> String { "[" + jsonObjects().joined(separator: ",\n") + "]\n" }

@@ -16,41 +16,84 @@ struct QueryOutputTests {
         #expect(out.contains("\\e[31mred"))
     }
 
-    @Test func csvCellsNeverStartAFormula() throws {
-        let out = Self.result().formatted(as: "csv")
-        var cells: [String] = []
-        var cell = ""
+    /// An RFC 4180 reader on bytes, as a spreadsheet or Python's `csv` reads: records of fields.
+    static func readCSV(_ text: String) -> [[String]] {
+        var records: [[String]] = []
+        var record: [String] = []
+        var field: [UInt8] = []
         var quoted = false
-        var chars = Array(out)
+        let bytes = Array(text.utf8)
         var i = 0
-        // A small RFC 4180 reader: enough to see each cell as a spreadsheet would.
-        while i < chars.count {
-            let c = chars[i]
+        func endField() {
+            record.append(String(decoding: field, as: UTF8.self))
+            field = []
+        }
+        while i < bytes.count {
+            let b = bytes[i]
             if quoted {
-                if c == "\"" && i + 1 < chars.count && chars[i + 1] == "\"" {
-                    cell.append("\"")
+                if b == 0x22 && i + 1 < bytes.count && bytes[i + 1] == 0x22 {
+                    field.append(0x22)
                     i += 1
-                } else if c == "\"" {
+                } else if b == 0x22 {
                     quoted = false
                 } else {
-                    cell.append(c)
+                    field.append(b)
                 }
-            } else if c == "\"" {
+            } else if b == 0x22 {
                 quoted = true
-            } else if c == "," || c == "\r\n" || c == "\n" {
-                cells.append(cell)
-                cell = ""
+            } else if b == 0x2C {
+                endField()
+            } else if b == 0x0D || b == 0x0A {
+                if b == 0x0D && i + 1 < bytes.count && bytes[i + 1] == 0x0A { i += 1 }
+                endField()
+                records.append(record)
+                record = []
             } else {
-                cell.append(c)
+                field.append(b)
             }
             i += 1
         }
-        chars = []
-        #expect(cells.count == 2 * (HostileText.corpus().count + 1))
-        for c in cells {
-            #expect(!(c.first.map { "=+-@\t\r".contains($0) } ?? false), "\(c.debugDescription)")
+        if !field.isEmpty || !record.isEmpty {
+            endField()
+            records.append(record)
         }
-        #expect(cells.contains("'=HYPERLINK(\"http://evil.example\")aks-apps-12345678-vmss000001"))
+        return records
+    }
+
+    @Test func csvCellsNeverStartAFormula() throws {
+        let out = Self.result().formatted(as: "csv")
+        let records = Self.readCSV(out)
+        #expect(records.count == HostileText.corpus().count + 1 && records.allSatisfy { $0.count == 2 })
+        for c in records.joined() {
+            #expect(!(c.unicodeScalars.first.map { "=+-@\t\r".unicodeScalars.contains($0) } ?? false), "\(c.debugDescription)")
+        }
+        #expect(records.joined().contains("'=HYPERLINK(\"http://evil.example\")aks-apps-12345678-vmss000001"))
+    }
+
+    /// Fields built from the pieces that hide a CSV's bytes inside one Swift `Character` (CR LF,
+    /// a comma, quote or line break followed by a combining mark, emoji sequences) come back
+    /// whole from a reader of bytes: one record per row, every field as it was (a formula's `'`
+    /// aside), in the query's output and in the simulator's CSV exports.
+    @Test(arguments: [UInt64(1), 2, 3])
+    func csvFieldsSurviveAReaderOfBytes(seed: UInt64) {
+        var random = SeededGenerator(seed: seed)
+        let pieces = [
+            ",", "\"", "\r", "\n", "\r\n", "\u{301}", ",\u{301}", "\"\u{301}", "\n\u{301}", "\r\n\u{301}", "a", "é", "=", "-", "@",
+            "\t", "👩‍👩‍👧", " ", "'", "1",
+        ]
+        let rows = (0..<400).map { _ in
+            (0..<3).map { _ in (0..<random.int(0...6)).map { _ in pieces[random.int(0...(pieces.count - 1))] }.joined() }
+        }
+        let query = Self.readCSV(rows.map(QueryRunner.Result.csvLine).joined())
+        #expect(query.count == rows.count)
+        for (got, want) in zip(query, rows) {
+            let wanted = want.map { f in
+                (f.unicodeScalars.first.map { "=+-@\t\r".unicodeScalars.contains($0) } ?? false) && Double(f) == nil ? "'" + f : f
+            }
+            #expect(got == wanted, "\(want.map(\.debugDescription))")
+        }
+        let plain = Self.readCSV(rows.map { $0.map(CSVText.field).joined(separator: ",") + "\r\n" }.joined())
+        #expect(plain == rows)
     }
 
     @Test func markdownOutputHasNoLiveLinkImageOrHTML() {
