@@ -5,6 +5,10 @@
 /// and `ls` show unusual file names, so a crafted node or pod name cannot rewrite the screen.
 public enum TerminalText {
     public static func safe(_ text: String) -> String {
+        // Most text has none of them: a C0 control or DEL is a byte below 0x20 or 0x7F, and a C1
+        // control or U+2028/9 starts with 0xC2 or 0xE2 in UTF-8 (so do other characters, which
+        // the loop below then keeps).
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 || $0 == 0xE2 }) { return text }
         var out = ""
         for s in text.unicodeScalars {
             switch s.value {

@@ -96,6 +96,20 @@ struct QueryOutputTests {
         #expect(plain == rows)
     }
 
+    /// Every scalar up to U+3000 and a sample above, alone in a name: a control comes out escaped
+    /// and visible, anything else as it was (the byte test that lets most text through untouched
+    /// must never let a control through).
+    @Test func terminalTextEscapesEveryControlAndKeepsTheRest() {
+        let scalars = (0..<0x3000).compactMap(Unicode.Scalar.init) + [0xFEFF, 0x1F600, 0x10FFFF].compactMap(Unicode.Scalar.init)
+        for s in scalars {
+            let name = "node-" + String(Character(s)) + "-1"
+            let shown = TerminalText.safe(name)
+            #expect(!HostileText.hasTerminalControl(shown.replacingOccurrences(of: "\n", with: "")), "U+\(String(s.value, radix: 16))")
+            let control = s.value < 0x20 || s.value == 0x7F || (0x80..<0xA0).contains(s.value) || s.value == 0x2028 || s.value == 0x2029
+            #expect(control ? shown != name && shown.hasPrefix("node-\\") : shown == name, "U+\(String(s.value, radix: 16))")
+        }
+    }
+
     @Test func markdownOutputHasNoLiveLinkImageOrHTML() {
         let out = Self.result().formatted(as: "markdown")
         for line in out.split(separator: "\n").dropFirst(2) {
