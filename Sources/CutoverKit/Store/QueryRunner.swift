@@ -70,9 +70,9 @@ public struct QueryRunner {
         /// Each column as wide as its widest cell, then the widest ones narrowed (not below 4)
         /// until a line fits `total` columns; nil `total`: no limit (`--wide`).
         func widths(fitting total: Int? = 80) -> [Int] {
-            var widths = columns.map { TerminalText.safe($0).count }
+            var widths = columns.map { TerminalText.width(TerminalText.safe($0)) }
             for row in rows {
-                for (i, v) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], Result.cell(v).count) }
+                for (i, v) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], TerminalText.width(Result.cell(v))) }
             }
             guard let total else { return widths }
             let room = total - 2 * max(0, widths.count - 1)
@@ -100,8 +100,8 @@ public struct QueryRunner {
 
         static func line(_ values: [String], _ widths: [Int]) -> String {
             zip(values, widths).map { v, w in
-                let s = v.count > w ? String(v.prefix(max(0, w - 1))) + "…" : v
-                return s + String(repeating: " ", count: max(0, w - s.count))
+                let s = TerminalText.width(v) > w ? String(v.prefix(max(0, w - 1))) + "…" : v
+                return s + String(repeating: " ", count: max(0, w - TerminalText.width(s)))
             }.joined(separator: "  ").trimmingWhitespace()
         }
     }

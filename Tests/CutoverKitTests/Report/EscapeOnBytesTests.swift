@@ -6,7 +6,7 @@ import Testing
 /// definition written on Unicode scalars (how they were written before), on every scalar to
 /// U+3000 and a sample above, the hostile corpus, and generated mixes of the characters they touch
 /// – compared byte for byte (Swift's `==` would take `é` and `e` + U+0301 as one).
-@Suite("Markdown and JSON escaping on bytes: the same text as scalar by scalar")
+@Suite("Escaping and widths on bytes: the same as scalar by scalar, Character by Character")
 struct EscapeOnBytesTests {
     static func inlineByScalars(_ text: String) -> String {
         var out = ""
@@ -67,6 +67,12 @@ struct EscapeOnBytesTests {
     @Test func jsonQuoteIsTheScalarDefinition() {
         for text in Self.texts() {
             #expect(Array(JSONText.quote(text).utf8) == Array(Self.quoteByScalars(text).utf8), "\(text.debugDescription)")
+        }
+    }
+
+    @Test func terminalWidthIsTheCharacterCount() {
+        for text in Self.texts() + ["a\r\nb", "\r\n", "plain-ascii-name", ""] {
+            #expect(TerminalText.width(text) == text.count, "\(text.debugDescription)")
         }
     }
 }
