@@ -27,8 +27,8 @@ extension EventStore {
     /// agree on cluster, object, reason, host, first sighting and message (`KubeEvents` has
     /// no uid). Run inside the file's last transaction. Returns the number of rows folded away.
     ///
-    /// The uid index comes first, the fold reads it; the other two are built after the fold, on
-    /// the rows left, so its deletes never touch them.
+    /// The uid index comes first, the fold reads it; the other two, when a bulk load dropped
+    /// them, are built after the fold, on the rows left, so its deletes never touch them.
     @discardableResult
     public func foldEvents(after: Int64) throws -> Int {
         // The copies folded away are zeroed in their pages (no more I/O than the delete's own:
