@@ -19,11 +19,17 @@ public enum CSVText {
 
     /// A field for a spreadsheet: one that would run as a formula (it starts with `=`, `+`, `-`,
     /// `@`, a tab or a CR, and is not a number) gets a leading `'`, as OWASP advises against CSV
-    /// injection.
+    /// injection. A number is digits, `.`, `e`, `E` and signs that `Double` reads: not `-inf`,
+    /// `+nan` or `-0x1p3`, which `Double` reads too and a spreadsheet takes as a formula.
     public static func spreadsheetField(_ text: String) -> String {
-        if let first = text.utf8.first, [0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D].contains(first), Double(text) == nil {
+        if let first = text.utf8.first, [0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D].contains(first), !isNumber(text) {
             return field("'" + text)
         }
         return field(text)
+    }
+
+    static func isNumber(_ text: String) -> Bool {
+        text.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 | 0x20 == 0x65 || $0 == 0x2B || $0 == 0x2D }
+            && Double(text) != nil
     }
 }

@@ -68,6 +68,10 @@ struct QueryOutputTests {
             #expect(!(c.unicodeScalars.first.map { "=+-@\t\r".unicodeScalars.contains($0) } ?? false), "\(c.debugDescription)")
         }
         #expect(records.joined().contains("'=HYPERLINK(\"http://evil.example\")aks-apps-12345678-vmss000001"))
+        // Numbers stay numbers; what only `Double` takes for one (`-inf`, `+nan`, hex) does not.
+        let cells = ["-12.5", "+3", "-1e5", "-inf", "+nan", "-0x1p3", "-Infinity", "-", "+"]
+        let line = Self.readCSV(QueryRunner.Result.csvLine(cells))
+        #expect(line == [["-12.5", "+3", "-1e5", "'-inf", "'+nan", "'-0x1p3", "'-Infinity", "'-", "'+"]])
     }
 
     /// Fields built from the pieces that hide a CSV's bytes inside one Swift `Character` (CR LF,
@@ -88,7 +92,7 @@ struct QueryOutputTests {
         #expect(query.count == rows.count)
         for (got, want) in zip(query, rows) {
             let wanted = want.map { f in
-                (f.unicodeScalars.first.map { "=+-@\t\r".unicodeScalars.contains($0) } ?? false) && Double(f) == nil ? "'" + f : f
+                (f.unicodeScalars.first.map { "=+-@\t\r".unicodeScalars.contains($0) } ?? false) && !CSVText.isNumber(f) ? "'" + f : f
             }
             #expect(got == wanted, "\(want.map(\.debugDescription))")
         }
