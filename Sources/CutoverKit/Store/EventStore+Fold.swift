@@ -53,7 +53,6 @@ extension EventStore {
     /// repeats), against 3–4 s this way (docs/PERFORMANCE.md).
     private func foldSharedUIDs(after: Int64) throws -> Int {
         let scope = after == 0 ? "" : "AND uid IN (SELECT uid FROM kube_events WHERE event_id > ?1 AND uid IS NOT NULL)"
-        try db.execute("DROP TABLE IF EXISTS temp.fold_rows; DROP TABLE IF EXISTS temp.fold_plan;")
         defer { try? db.execute("DROP TABLE IF EXISTS temp.fold_rows; DROP TABLE IF EXISTS temp.fold_plan;") }
         try db.prepare(
             """

@@ -151,7 +151,8 @@ struct NightlyTests {
         // then pruned; neither the row nor the copies folded away may leave their text behind.
         let repeated = dir.appendingPathComponent("repeated.ndjson").path
         try (1...3).map {
-            #"{"metadata":{"uid":"0ld-rep3ated-uid","namespace":"shop"},"involvedObject":{"kind":"Pod","namespace":"shop","name":"web-1"},"reason":"Pulling","message":"pulling image \#($0) doomed-text-q7","source":{"component":"kubelet","host":"aks-apps-12345678-vmss000001"},"firstTimestamp":"2026-11-01T10:00:00Z","lastTimestamp":"2026-11-01T10:0\#($0):00Z","count":3,"type":"Normal"}"#
+            event(uid: "0ld-rep3ated-uid", reason: "Pulling", count: 3, first: "2026-11-01T10:00:00Z", last: "2026-11-01T10:0\($0):00Z")
+                .replacingOccurrences(of: "Error: ErrImagePull", with: "pulling image \($0) doomed-text-q7")
         }.joined(separator: "\n").write(toFile: repeated, atomically: true, encoding: .utf8)
         _ = try Pipeline.ingest(paths: [Paths.samples.appendingPathComponent("logs").path, repeated], dbPath: db)
         #expect(try Database(path: db, readOnly: true).int("SELECT count(*) FROM kube_events WHERE uid = '0ld-rep3ated-uid'") == 1)

@@ -20,10 +20,11 @@ func writeGzip(_ text: String, to path: String, members: Int = 1) throws {
     try data.write(to: URL(fileURLWithPath: path))
 }
 
+/// A core/v1 event; the uid is written as a JSON string, whatever its characters.
 func event(uid: String, reason: String = "Failed", count: Int, first: String, last: String, host: String = "aks-apps-12345678-vmss000001")
     -> String
 {
-    #"{"metadata":{"uid":"\#(uid)","namespace":"shop"},"involvedObject":{"kind":"Pod","namespace":"shop","name":"web-1"},"reason":"\#(reason)","message":"Error: ErrImagePull","source":{"component":"kubelet","host":"\#(host)"},"firstTimestamp":"\#(first)","lastTimestamp":"\#(last)","count":\#(count),"type":"Warning"}"#
+    #"{"metadata":{"uid":\#(JSONText.quote(uid)),"namespace":"shop"},"involvedObject":{"kind":"Pod","namespace":"shop","name":"web-1"},"reason":"\#(reason)","message":"Error: ErrImagePull","source":{"component":"kubelet","host":"\#(host)"},"firstTimestamp":"\#(first)","lastTimestamp":"\#(last)","count":\#(count),"type":"Warning"}"#
 }
 
 @Suite("Ingester: files in, rows out, nothing lost, nothing doubled")

@@ -42,9 +42,7 @@ struct FoldTests {
         return out
     }
 
-    static func record(_ c: Copy) -> String {
-        #"{"metadata":{"uid":\#(JSONText.quote(c.uid)),"namespace":"shop"},"involvedObject":{"kind":"Pod","namespace":"shop","name":"web-1"},"reason":"Failed","message":"Error: ErrImagePull","source":{"component":"kubelet","host":"\#(c.host)"},"firstTimestamp":"\#(c.first)","lastTimestamp":"\#(c.last)","count":\#(c.count),"type":"Warning"}"#
-    }
+    static func record(_ c: Copy) -> String { event(uid: c.uid, count: c.count, first: c.first, last: c.last, host: c.host) }
 
     /// What the store must hold afterwards, file by file as the ingest folds: per uid (by its
     /// bytes), the highest count and the earliest first sighting, on the row last seen latest,
