@@ -49,9 +49,10 @@ public struct FileEvidence: Sendable, Equatable {
         last = max(last ?? to, to)
     }
 
-    mutating func add(_ event: KubeEvent) {
-        widen(event.firstSeen, event.lastSeen)
-        if event.type == "Normal" { normalEvents += 1 }
+    /// A Kubernetes event seen from `first` to `last`, of type Normal or not.
+    mutating func add(first: Timestamp, last: Timestamp, normal: Bool) {
+        widen(first, last)
+        if normal { normalEvents += 1 }
     }
 
     mutating func add(_ record: ActivityRecord) {

@@ -40,26 +40,130 @@ extension JSONIndex {
 
     /// Whether a string node's content, as written, is the UTF-8 of `value`, or decodes to it.
     func isString(_ node: Int, _ value: String) -> Bool {
+        var value = value
+        return value.withUTF8 { isString(node, $0[...]) }
+    }
+
+    /// `isString` of the UTF-8 bytes `value`, compared as bytes.
+    func isString(_ node: Int, _ value: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
         let n = nodes[node]
         guard n.kind == .string else { return false }
-        if n.escaped { return decodesFaithfully(node) && string(node) == value }
-        var value = value
-        return value.withUTF8 { utf8 in
-            bytes.withUnsafeBufferPointer { buf in
-                Int(n.end - n.start) == utf8.count
-                    && (utf8.isEmpty || memcmp(buf.baseAddress! + Int(n.start), utf8.baseAddress!, utf8.count) == 0)
-            }
+        if n.escaped { return decodesFaithfully(node) && (string(node).map { $0.utf8.elementsEqual(value) } ?? false) }
+        return bytes.withUnsafeBufferPointer { buf in
+            Int(n.end - n.start) == value.count
+                && (value.isEmpty || memcmp(buf.baseAddress! + Int(n.start), value.base.baseAddress! + value.startIndex, value.count) == 0)
         }
     }
 
     /// `RecordLayout.timeForm` of a string node written without escapes, compared in place.
-    func timeForm(_ node: Int, of stored: String) -> Int64? {
+    func timeForm(_ node: Int, of stored: UnsafeBufferPointer<UInt8>) -> Int64? {
         let n = nodes[node]
         guard n.kind == .string, !n.escaped else { return nil }
         return bytes.withUnsafeBufferPointer { buf in
             RecordLayout.timeForm(UnsafeBufferPointer(rebasing: buf[Int(n.start)..<Int(n.end)]), of: stored)
         }
     }
+
+    // MARK: text without a String
+
+    /// `node` when `nonEmpty(node)` has text: a string with content, a number, a bool.
+    func present(_ node: Int?) -> Int? {
+        guard let node else { return nil }
+        let n = nodes[node]
+        switch n.kind {
+        case .string: return n.end > n.start ? node : nil
+        case .number, .bool: return node
+        case .null, .object, .array: return nil
+        }
+    }
+
+    /// The bytes of a string or literal written without escapes and all ASCII (so valid UTF-8,
+    /// and exactly what `string(node)` gives), or nil.
+    private func plainText(_ node: Int) -> UnsafeBufferPointer<UInt8>? {
+        let n = nodes[node]
+        switch n.kind {
+        case .string where !n.escaped, .number, .bool:
+            return bytes.withUnsafeBufferPointer { buf in
+                let text = UnsafeBufferPointer(rebasing: buf[Int(n.start)..<Int(n.end)])
+                return JSONIndex.isASCII(text) ? text : nil
+            }
+        default:
+            return nil
+        }
+    }
+
+    /// Appends the UTF-8 of `string(node)` (escapes resolved, invalid UTF-8 repaired) without
+    /// making the `String` when the node is plain ASCII, as nearly every field of a real record is.
+    func appendText(_ node: Int, to out: inout [UInt8]) {
+        if let text = plainText(node) {
+            out.append(contentsOf: text)
+            return
+        }
+        let n = nodes[node]
+        if n.kind == .string && n.escaped {
+            // Unescaped in place; a `String` only to repair bytes that are not UTF-8.
+            let start = out.count
+            bytes.withUnsafeBufferPointer {
+                JSONIndex.unescape(UnsafeBufferPointer(rebasing: $0[Int(n.start)..<Int(n.end)]), appendingTo: &out)
+            }
+            let ascii = out.withUnsafeBufferPointer { JSONIndex.isASCII(UnsafeBufferPointer(rebasing: $0[start...])) }
+            if !ascii {
+                let text = String(decoding: out[start...], as: UTF8.self)
+                out.removeSubrange(start...)
+                out.append(contentsOf: text.utf8)
+            }
+        } else if var text = string(node) {
+            text.withUTF8 { out.append(contentsOf: $0) }
+        }
+    }
+
+    /// Whether `string(a)` and `string(b)` are the same bytes.
+    func sameText(_ a: Int, _ b: Int) -> Bool {
+        if let x = plainText(a), let y = plainText(b) {
+            return x.count == y.count && (x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0)
+        }
+        guard let x = string(a), let y = string(b) else { return false }
+        return x.utf8.elementsEqual(y.utf8)
+    }
+
+    /// Whether `string(node)` is `text` (compared as bytes).
+    func isText(_ node: Int?, _ text: StaticString) -> Bool {
+        guard let node else { return false }
+        let expected = UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)
+        if let plain = plainText(node) {
+            return plain.count == expected.count && memcmp(plain.baseAddress!, expected.baseAddress!, expected.count) == 0
+        }
+        return string(node).map { $0.utf8.elementsEqual(expected) } ?? false
+    }
+
+    /// Calls `body` with the bytes of `string(node)`, in place when they are plain ASCII.
+    func withText<R>(_ node: Int, _ body: (UnsafeRawBufferPointer) throws(Timestamp.ParseError) -> R) throws(Timestamp.ParseError) -> R {
+        if let plain = plainText(node) { return try body(UnsafeRawBufferPointer(plain)) }
+        let text = Array((string(node) ?? "").utf8)
+        let result: Result<R, Timestamp.ParseError> = text.withUnsafeBytes { raw in
+            do throws(Timestamp.ParseError) { return .success(try body(raw)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
+    static func isASCII(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        let n = text.count
+        guard let base = text.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        while i + 8 <= n {
+            if raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+            i += 8
+        }
+        while i < n {
+            if base[i] >= 0x80 { return false }
+            i += 1
+        }
+        return true
+    }
+
+    /// Whether a string node is written with escapes.
+    func isEscaped(_ node: Int) -> Bool { nodes[node].kind == .string && nodes[node].escaped }
 
     /// Whether a string node is "".
     func isEmptyString(_ node: Int) -> Bool { nodes[node].kind == .string && nodes[node].start == nodes[node].end }

@@ -208,6 +208,12 @@ public struct JSONIndex {
     static func unescape(_ s: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(s.count)
+        unescape(s, appendingTo: &out)
+        return out
+    }
+
+    /// `unescape`, appending to `out`.
+    static func unescape(_ s: UnsafeBufferPointer<UInt8>, appendingTo out: inout [UInt8]) {
         var i = 0
         func hex4(_ at: Int) -> UInt32? {
             guard at + 4 <= s.count else { return nil }
@@ -254,11 +260,10 @@ public struct JSONIndex {
                     }
                 }
                 let u = Unicode.Scalar(scalar) ?? "\u{FFFD}"
-                out.append(contentsOf: Array(String(Character(u)).utf8))
+                out.append(contentsOf: UTF8.encode(u)!)
             default: out.append(e)
             }
         }
-        return out
     }
 
     // MARK: parsing

@@ -61,13 +61,17 @@ public struct KubeEvent: Sendable, Equatable {
     /// The nodes this event shows to exist: the host its kubelet reported from (an AKS node
     /// name, or any kubelet's host) and a Node object it is about. Lower case.
     public var mentionedNodes: [String] {
+        Self.mentionedNodes(host: sourceHost, byKubelet: sourceComponent == "kubelet", node: objectKind == "Node" ? objectName : nil)
+    }
+
+    /// The rule of `mentionedNodes`, given the host, whether the kubelet reported, and the name
+    /// of the Node the event is about (nil for any other object).
+    static func mentionedNodes(host: String?, byKubelet: Bool, node: String?) -> [String] {
         var nodes: [String] = []
-        if let host = sourceHost?.lowercased(), !host.isEmpty,
-            sourceComponent == "kubelet" || (host.hasPrefix("aks-") && host.contains("-vmss"))
-        {
+        if let host = host?.lowercased(), !host.isEmpty, byKubelet || (host.hasPrefix("aks-") && host.contains("-vmss")) {
             nodes.append(host)
         }
-        if objectKind == "Node", let name = objectName?.lowercased(), !name.isEmpty, !nodes.contains(name) { nodes.append(name) }
+        if let name = node?.lowercased(), !name.isEmpty, !nodes.contains(name) { nodes.append(name) }
         return nodes
     }
 
@@ -79,5 +83,60 @@ public struct KubeEvent: Sendable, Equatable {
             "nk", cluster ?? "", objectNamespace ?? "", objectKind ?? "", objectName ?? "", reason ?? "",
             sourceHost ?? "", firstSeen.description, message ?? "",
         ].joined(separator: "|")
+    }
+}
+
+/// A Kubernetes event as the decoder found it in its record: for each text field, the node of
+/// the `JSONIndex` its value is read from (nil: absent or empty). The parse thread copies those
+/// bytes into the row without making a `String` of each; `event(_:)` makes the `KubeEvent`.
+struct KubeEventNodes {
+    /// The cluster: read from a node, or given (`ingest --cluster`, a migration's stored value).
+    enum Cluster {
+        case node(Int?)
+        case given(String?)
+    }
+
+    var uid: Int?
+    var cluster: Cluster
+    var namespace: Int?
+    var name: Int?
+    var objectKind: Int?
+    var objectNamespace: Int?
+    var objectName: Int?
+    var objectUID: Int?
+    var fieldPath: Int?
+    var reason: Int?
+    var message: Int?
+    var type: Int?
+    var sourceComponent: Int?
+    var sourceHost: Int?
+    var firstSeen: Timestamp
+    var lastSeen: Timestamp
+    var timeField: String
+    var count: Int
+    var shape: KubeEvent.Shape
+
+    func clusterText(_ json: JSONIndex) -> String? {
+        switch cluster {
+        case .node(let node): return json.string(node)
+        case .given(let text): return text
+        }
+    }
+
+    func event(_ json: JSONIndex) -> KubeEvent {
+        KubeEvent(
+            uid: json.string(uid), cluster: clusterText(json), namespace: json.string(namespace), name: json.string(name),
+            objectKind: json.string(objectKind), objectNamespace: json.string(objectNamespace), objectName: json.string(objectName),
+            objectUID: json.string(objectUID), fieldPath: json.string(fieldPath), reason: json.string(reason),
+            message: json.string(message), type: json.string(type), sourceComponent: json.string(sourceComponent),
+            sourceHost: json.string(sourceHost), firstSeen: firstSeen, lastSeen: lastSeen, timeField: timeField, count: count,
+            shape: shape)
+    }
+
+    /// `KubeEvent.mentionedNodes`, reading only the fields the rule needs.
+    func mentionedNodes(_ json: JSONIndex) -> [String] {
+        KubeEvent.mentionedNodes(
+            host: json.string(sourceHost), byKubelet: json.isText(sourceComponent, "kubelet"),
+            node: json.isText(objectKind, "Node") ? json.string(objectName) : nil)
     }
 }

@@ -142,14 +142,19 @@ final class ParseWorker: @unchecked Sendable {
                 do {
                     let alreadyParsed = parsed?.at == bytes.baseAddress && parsed?.count == bytes.count
                     if !alreadyParsed { try json.load(bytes) }
-                    switch try decoder.decode(json) {
+                    switch try decoder.decodeInPlace(json) {
                     case .kubeEvent(var event):
-                        if event.cluster == nil, let defaultCluster { event.cluster = defaultCluster }
-                        for node in event.mentionedNodes {
-                            let key = NodeSighting.Key(cluster: event.cluster ?? "", node: node)
-                            sightings[key, default: NodeSighting(first: event.firstSeen, last: event.lastSeen)].widen(event)
+                        if case .node(nil) = event.cluster, let defaultCluster { event.cluster = .given(defaultCluster) }
+                        let nodes = event.mentionedNodes(json)
+                        if !nodes.isEmpty {
+                            let cluster = event.clusterText(json) ?? ""
+                            for node in nodes {
+                                let key = NodeSighting.Key(cluster: cluster, node: node)
+                                sightings[key, default: NodeSighting(first: event.firstSeen, last: event.lastSeen)]
+                                    .widen(first: event.firstSeen, last: event.lastSeen)
+                            }
                         }
-                        evidence.add(event)
+                        evidence.add(first: event.firstSeen, last: event.lastSeen, normal: json.isText(event.type, "Normal"))
                         batch.append(.kubeEvent(hasUID: event.uid != nil), position: position) { values, arena in
                             kubeRows.encode(json, event, into: &values, arena: &arena)
                         }
@@ -221,9 +226,9 @@ struct NodeSighting: Sendable {
     var first: Timestamp
     var last: Timestamp
 
-    mutating func widen(_ event: KubeEvent) {
-        first = min(first, event.firstSeen)
-        last = max(last, event.lastSeen)
+    mutating func widen(first: Timestamp, last: Timestamp) {
+        self.first = min(self.first, first)
+        self.last = max(self.last, last)
     }
 }
 

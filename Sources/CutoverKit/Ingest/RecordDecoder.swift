@@ -28,11 +28,30 @@ public struct RecordDecoder {
     /// The cluster a Container Insights row names: its `ClusterId` when that is a managed
     /// cluster's resource id (two subscriptions may both have an `aks-prod`), else `ClusterName`.
     static func clusterLabel(id: String?, name: String?) -> String? {
-        if let id, id.lowercased().contains("/providers/microsoft.containerservice/managedclusters/") { return id }
+        if isClusterResourceID(id) { return id }
         return name ?? id
     }
 
+    static func isClusterResourceID(_ id: String?) -> Bool {
+        id?.lowercased().contains("/providers/microsoft.containerservice/managedclusters/") ?? false
+    }
+
     public func decode(_ json: JSONIndex) throws(DecodeError) -> DecodedRecord {
+        switch try decodeInPlace(json) {
+        case .kubeEvent(let nodes): return .kubeEvent(nodes.event(json))
+        case .activity(let record): return .activity(record)
+        case .skipped(let reason): return .skipped(reason: reason)
+        }
+    }
+
+    /// What `decode` finds, with a Kubernetes event's fields left in the record (`KubeEventNodes`).
+    enum InPlace {
+        case kubeEvent(KubeEventNodes)
+        case activity(ActivityRecord)
+        case skipped(reason: String)
+    }
+
+    func decodeInPlace(_ json: JSONIndex) throws(DecodeError) -> InPlace {
         let root = JSONIndex.root
         guard json.kind(root) == .object else { throw DecodeError("record is not a JSON object") }
         if json.child(root, "involvedObject") != nil {
@@ -69,12 +88,12 @@ public struct RecordDecoder {
 
     // MARK: Kubernetes
 
-    private func coreEvent(_ json: JSONIndex, _ e: Int) throws(DecodeError) -> KubeEvent {
+    private func coreEvent(_ json: JSONIndex, _ e: Int) throws(DecodeError) -> KubeEventNodes {
         let meta = json.child(e, "metadata")
         let involved = json.child(e, "involvedObject")
         let source = json.child(e, "source")
         let series = json.child(e, "series")
-        let cluster = json.nonEmpty(json.child(e, "clusterName"))
+        let cluster = json.present(json.child(e, "clusterName"))
         let times = try eventTimes(
             json,
             first: [
@@ -88,29 +107,29 @@ public struct RecordDecoder {
             ],
             created: meta.flatMap { json.child($0, "creationTimestamp") })
         let count = json.int(series.flatMap { json.child($0, "count") }) ?? json.int(json.child(e, "count")) ?? 1
-        return KubeEvent(
-            uid: json.nonEmpty(meta.flatMap { json.child($0, "uid") }),
-            cluster: cluster,
-            namespace: json.nonEmpty(meta.flatMap { json.child($0, "namespace") }),
-            name: json.nonEmpty(meta.flatMap { json.child($0, "name") }),
-            objectKind: json.nonEmpty(involved.flatMap { json.child($0, "kind") }),
-            objectNamespace: json.nonEmpty(involved.flatMap { json.child($0, "namespace") }),
-            objectName: json.nonEmpty(involved.flatMap { json.child($0, "name") }),
-            objectUID: json.nonEmpty(involved.flatMap { json.child($0, "uid") }),
-            fieldPath: json.nonEmpty(involved.flatMap { json.child($0, "fieldPath") }),
-            reason: json.nonEmpty(json.child(e, "reason")),
-            message: json.nonEmpty(json.child(e, "message")),
-            type: json.nonEmpty(json.child(e, "type")),
-            sourceComponent: json.nonEmpty(source.flatMap { json.child($0, "component") })
-                ?? json.nonEmpty(json.child(e, "reportingComponent")),
-            sourceHost: json.nonEmpty(source.flatMap { json.child($0, "host") })
-                ?? json.nonEmpty(json.child(e, "reportingInstance")),
+        return KubeEventNodes(
+            uid: json.present(meta.flatMap { json.child($0, "uid") }),
+            cluster: .node(cluster),
+            namespace: json.present(meta.flatMap { json.child($0, "namespace") }),
+            name: json.present(meta.flatMap { json.child($0, "name") }),
+            objectKind: json.present(involved.flatMap { json.child($0, "kind") }),
+            objectNamespace: json.present(involved.flatMap { json.child($0, "namespace") }),
+            objectName: json.present(involved.flatMap { json.child($0, "name") }),
+            objectUID: json.present(involved.flatMap { json.child($0, "uid") }),
+            fieldPath: json.present(involved.flatMap { json.child($0, "fieldPath") }),
+            reason: json.present(json.child(e, "reason")),
+            message: json.present(json.child(e, "message")),
+            type: json.present(json.child(e, "type")),
+            sourceComponent: json.present(source.flatMap { json.child($0, "component") })
+                ?? json.present(json.child(e, "reportingComponent")),
+            sourceHost: json.present(source.flatMap { json.child($0, "host") })
+                ?? json.present(json.child(e, "reportingInstance")),
             firstSeen: times.first, lastSeen: times.last, timeField: times.field,
             count: max(count, 1),
             shape: cluster != nil ? .exporter : .coreV1)
     }
 
-    private func eventsV1(_ json: JSONIndex, _ e: Int) throws(DecodeError) -> KubeEvent {
+    private func eventsV1(_ json: JSONIndex, _ e: Int) throws(DecodeError) -> KubeEventNodes {
         let meta = json.child(e, "metadata")
         let regarding = json.child(e, "regarding")
         let source = json.child(e, "deprecatedSource")
@@ -128,23 +147,23 @@ public struct RecordDecoder {
             ],
             created: meta.flatMap { json.child($0, "creationTimestamp") })
         let count = json.int(series.flatMap { json.child($0, "count") }) ?? json.int(json.child(e, "deprecatedCount")) ?? 1
-        return KubeEvent(
-            uid: json.nonEmpty(meta.flatMap { json.child($0, "uid") }),
-            cluster: nil,
-            namespace: json.nonEmpty(meta.flatMap { json.child($0, "namespace") }),
-            name: json.nonEmpty(meta.flatMap { json.child($0, "name") }),
-            objectKind: json.nonEmpty(regarding.flatMap { json.child($0, "kind") }),
-            objectNamespace: json.nonEmpty(regarding.flatMap { json.child($0, "namespace") }),
-            objectName: json.nonEmpty(regarding.flatMap { json.child($0, "name") }),
-            objectUID: json.nonEmpty(regarding.flatMap { json.child($0, "uid") }),
-            fieldPath: json.nonEmpty(regarding.flatMap { json.child($0, "fieldPath") }),
-            reason: json.nonEmpty(json.child(e, "reason")),
-            message: json.nonEmpty(json.child(e, "note")),
-            type: json.nonEmpty(json.child(e, "type")),
-            sourceComponent: json.nonEmpty(json.child(e, "reportingController"))
-                ?? json.nonEmpty(source.flatMap { json.child($0, "component") }),
-            sourceHost: json.nonEmpty(json.child(e, "reportingInstance"))
-                ?? json.nonEmpty(source.flatMap { json.child($0, "host") }),
+        return KubeEventNodes(
+            uid: json.present(meta.flatMap { json.child($0, "uid") }),
+            cluster: .node(nil),
+            namespace: json.present(meta.flatMap { json.child($0, "namespace") }),
+            name: json.present(meta.flatMap { json.child($0, "name") }),
+            objectKind: json.present(regarding.flatMap { json.child($0, "kind") }),
+            objectNamespace: json.present(regarding.flatMap { json.child($0, "namespace") }),
+            objectName: json.present(regarding.flatMap { json.child($0, "name") }),
+            objectUID: json.present(regarding.flatMap { json.child($0, "uid") }),
+            fieldPath: json.present(regarding.flatMap { json.child($0, "fieldPath") }),
+            reason: json.present(json.child(e, "reason")),
+            message: json.present(json.child(e, "note")),
+            type: json.present(json.child(e, "type")),
+            sourceComponent: json.present(json.child(e, "reportingController"))
+                ?? json.present(source.flatMap { json.child($0, "component") }),
+            sourceHost: json.present(json.child(e, "reportingInstance"))
+                ?? json.present(source.flatMap { json.child($0, "host") }),
             firstSeen: times.first, lastSeen: times.last, timeField: times.field,
             count: max(count, 1),
             shape: .eventsV1)
@@ -157,13 +176,13 @@ public struct RecordDecoder {
     ) throws(DecodeError) -> (first: Timestamp, last: Timestamp, field: String) {
         func pick(_ candidates: [(String, Int?)]) throws(DecodeError) -> (Timestamp, String)? {
             for (field, node) in candidates {
-                guard let text = json.nonEmpty(node) else { continue }
-                return (try time(text, field: field), field)
+                guard let node = json.present(node) else { continue }
+                return (try time(json, node, field: field), field)
             }
             return nil
         }
-        let fallback = try json.nonEmpty(created).map { text throws(DecodeError) in
-            (try time(text, field: "metadata.creationTimestamp"), "metadata.creationTimestamp")
+        let fallback = try json.present(created).map { node throws(DecodeError) in
+            (try time(json, node, field: "metadata.creationTimestamp"), "metadata.creationTimestamp")
         }
         guard let lastPick = try pick(last) ?? fallback else {
             throw DecodeError("event has no time (lastTimestamp, eventTime, series or creationTimestamp)")
@@ -174,26 +193,30 @@ public struct RecordDecoder {
 
     /// A Container Insights `KubeEvents` row (Log Analytics, JSON or CSV): no uid, so repeated
     /// exports of one event fold on the natural key.
-    private func kubeEventsRow(_ json: JSONIndex) throws(DecodeError) -> KubeEvent {
+    private func kubeEventsRow(_ json: JSONIndex) throws(DecodeError) -> KubeEventNodes {
         let root = JSONIndex.root
         let generated = json.child(root, "TimeGenerated")
         let times = try eventTimes(
             json, first: [("FirstSeen", json.child(root, "FirstSeen"))],
             last: [("LastSeen", json.child(root, "LastSeen")), ("TimeGenerated", generated)], created: nil)
-        return KubeEvent(
+        // `clusterLabel`'s choice, made between the two nodes.
+        let id = json.present(json.child(root, "ClusterId"))
+        let name = json.present(json.child(root, "ClusterName"))
+        return KubeEventNodes(
             uid: nil,
-            cluster: Self.clusterLabel(
-                id: json.nonEmpty(json.child(root, "ClusterId")), name: json.nonEmpty(json.child(root, "ClusterName"))),
-            namespace: json.nonEmpty(json.child(root, "Namespace")),
+            cluster: .node(id.flatMap { node in Self.isClusterResourceID(json.string(node)) ? node : nil } ?? name ?? id),
+            namespace: json.present(json.child(root, "Namespace")),
             name: nil,
-            objectKind: json.nonEmpty(json.child(root, "ObjectKind")),
-            objectNamespace: json.nonEmpty(json.child(root, "Namespace")),
-            objectName: json.nonEmpty(json.child(root, "Name")),
-            reason: json.nonEmpty(json.child(root, "Reason")),
-            message: json.nonEmpty(json.child(root, "Message")),
-            type: json.nonEmpty(json.child(root, "KubeEventType")),
-            sourceComponent: json.nonEmpty(json.child(root, "SourceComponent")),
-            sourceHost: json.nonEmpty(json.child(root, "Computer")),
+            objectKind: json.present(json.child(root, "ObjectKind")),
+            objectNamespace: json.present(json.child(root, "Namespace")),
+            objectName: json.present(json.child(root, "Name")),
+            objectUID: nil,
+            fieldPath: nil,
+            reason: json.present(json.child(root, "Reason")),
+            message: json.present(json.child(root, "Message")),
+            type: json.present(json.child(root, "KubeEventType")),
+            sourceComponent: json.present(json.child(root, "SourceComponent")),
+            sourceHost: json.present(json.child(root, "Computer")),
             firstSeen: times.first, lastSeen: times.last, timeField: times.field,
             count: max(json.int(json.child(root, "Count")) ?? 1, 1),
             shape: .kubeEvents)
@@ -309,6 +332,17 @@ public struct RecordDecoder {
             return text.isEmpty ? nil : text
         default:
             return nil
+        }
+    }
+
+    /// The time a node's text gives, read in place.
+    private func time(_ json: JSONIndex, _ node: Int, field: String) throws(DecodeError) -> Timestamp {
+        do {
+            return try json.withText(node) { bytes throws(Timestamp.ParseError) in try Timestamp.parse(bytes) }
+        } catch {
+            // The message quotes the text as `time(_:field:)` does.
+            _ = try time(json.string(node) ?? "", field: field)
+            throw DecodeError("\(field) is not an RFC 3339 time")
         }
     }
 

@@ -13,6 +13,9 @@ enum StoredValue: Sendable {
 /// fallback the input does not have at the field's path), or whatever the input has there.
 enum FieldSource {
     case derived(StoredValue)
+    /// The text of this node of the record (nil: none), which may sit at another path than the
+    /// field's: copied into the arena without a `String`.
+    case node(Int?)
     case input
 }
 
@@ -22,16 +25,21 @@ enum FieldSource {
 struct RowEncoder {
     let layout: RecordLayout
     /// A field's place in a record: the node its parent path leads to (an index into the
-    /// shape's parents; nil for a member of the record itself), and its own key.
+    /// shape's parents; -1 for a member of the record itself), and its own key (a range of the
+    /// shape's `keys`). Plain integers: reading one per field and record counts no references.
     private struct Place {
-        var parent: Int?
-        var key: [UInt8]
+        var parent: Int32
+        var keyStart: Int32
+        var keyCount: Int32
     }
     private struct ShapePaths {
         var parents: [[[UInt8]]] = []
         var fields: [Place?] = []
         var slots: [Place?] = []
+        var keys: [UInt8] = []
     }
+    /// Each field column's kind, in `layout.fields` order.
+    private let kinds: [RecordLayout.Kind]
     private let paths: [String: ShapePaths]
     private var skip: [Bool] = []
     private var parentNodes: [Int?] = []
@@ -41,6 +49,7 @@ struct RowEncoder {
 
     init(_ layout: RecordLayout) {
         self.layout = layout
+        kinds = layout.fields.map(\.kind)
         var shapes = Set<String>()
         for field in layout.fields { shapes.formUnion(field.paths.keys) }
         for slot in layout.slots { shapes.formUnion(slot.paths.keys) }
@@ -49,11 +58,15 @@ struct RowEncoder {
             var p = ShapePaths()
             func place(_ path: [String]?) -> Place? {
                 guard let path, let leaf = path.last else { return nil }
+                let keyStart = Int32(p.keys.count)
+                p.keys += Array(leaf.utf8)
                 let parent = path.dropLast().map { Array($0.utf8) }
-                guard !parent.isEmpty else { return Place(parent: nil, key: Array(leaf.utf8)) }
-                if let index = p.parents.firstIndex(of: parent) { return Place(parent: index, key: Array(leaf.utf8)) }
-                p.parents.append(parent)
-                return Place(parent: p.parents.count - 1, key: Array(leaf.utf8))
+                var index = -1
+                if !parent.isEmpty {
+                    index = p.parents.firstIndex(of: parent) ?? p.parents.count
+                    if index == p.parents.count { p.parents.append(parent) }
+                }
+                return Place(parent: Int32(index), keyStart: keyStart, keyCount: Int32(leaf.utf8.count))
             }
             p.fields = layout.fields.map { place($0.paths[shape]) }
             p.slots = layout.slots.map { place($0.paths[shape]) }
@@ -63,23 +76,25 @@ struct RowEncoder {
     }
 
     /// The node of a field in this record, its parents looked up once per record.
-    private func node(_ place: Place?, _ json: JSONIndex, record: Int) -> Int? {
+    private func node(_ place: Place?, in paths: ShapePaths, _ json: JSONIndex, record: Int) -> Int? {
         guard let place else { return nil }
         let base: Int
-        if let parent = place.parent {
-            guard let node = parentNodes[parent] else { return nil }
+        if place.parent >= 0 {
+            guard let node = parentNodes[Int(place.parent)] else { return nil }
             base = node
         } else {
             base = record
         }
-        return json.child(base, key: place.key)
+        return paths.keys.withUnsafeBufferPointer { keys in
+            json.child(base, key: UnsafeBufferPointer(rebasing: keys[Int(place.keyStart)..<Int(place.keyStart + place.keyCount)]))
+        }
     }
 
     /// Appends the row's values in `layout.insertColumns` order, up to `extra` (source and
     /// position are the writer's). `record` is the record's object (the watch event's
     /// `object` when `wrapped`); `others` are the values of `layout.otherColumns`.
     mutating func encode(
-        _ json: JSONIndex, record: Int, wrapped: Bool, shape: String, first: String, last: String,
+        _ json: JSONIndex, record: Int, wrapped: Bool, shape: String, first: Range<Int>, last: Range<Int>,
         field source: (Int) -> FieldSource, others: (inout [StoredValue]) -> Void, into values: inout [StoredValue],
         arena: inout [UInt8]
     ) {
@@ -93,8 +108,8 @@ struct RowEncoder {
         parentNodes.removeAll(keepingCapacity: true)
         for parent in shapePaths.parents { parentNodes.append(json.node(at: parent, from: record)) }
         var fields: Int64 = 0
-        for (i, field) in layout.fields.enumerated() {
-            let node = i < shapePaths.fields.count ? self.node(shapePaths.fields[i], json, record: record) : nil
+        for i in kinds.indices {
+            let node = i < shapePaths.fields.count ? self.node(shapePaths.fields[i], in: shapePaths, json, record: record) : nil
             var state: Int64 = 0
             var value = StoredValue.null
             switch source(i) {
@@ -109,8 +124,26 @@ struct RowEncoder {
                     default: break
                     }
                 }
+            case .node(let derived):
+                var text: Range<Int>?
+                if let derived {
+                    let start = arena.count
+                    json.appendText(derived, to: &arena)
+                    text = start..<arena.count
+                    value = .bytes(start..<arena.count)
+                }
+                if let node {
+                    switch json.kind(node) {
+                    case .null: state = 3
+                    // Read from the field's own node: stored as written unless unescaping changed it.
+                    case .string where derived == node && json.isEscaped(node): state = json.decodesFaithfully(node) ? 1 : 0
+                    case .string where text.map { t in arena.withUnsafeBufferPointer { json.isString(node, $0[t]) } } ?? false: state = 1
+                    case .string where json.isEmptyString(node): state = 2
+                    default: break
+                    }
+                }
             case .input:
-                if let node { (state, value) = inputValue(json, node, field.kind, arena: &arena) }
+                if let node { (state, value) = inputValue(json, node, kinds[i], arena: &arena) }
             }
             if state != 0, let node { skip[node] = true }
             fields |= state << (2 * Int64(i))
@@ -119,15 +152,17 @@ struct RowEncoder {
         others(&values)
         var form: Int64 = wrapped ? RecordLayout.watchWrapped : 0
         for j in layout.slots.indices {
-            guard j < shapePaths.slots.count, let node = self.node(shapePaths.slots[j], json, record: record) else { continue }
+            guard j < shapePaths.slots.count, let node = self.node(shapePaths.slots[j], in: shapePaths, json, record: record) else {
+                continue
+            }
             var state: Int64 = 0
             if json.kind(node) == .null {
                 state = 3
             } else if json.kind(node) == .string {
                 // Compared as bytes: a time that needs unescaping is left to `extra`.
-                if let digits = json.timeForm(node, of: first) {
+                if let digits = arena.withUnsafeBufferPointer({ json.timeForm(node, of: UnsafeBufferPointer(rebasing: $0[first])) }) {
                     state = 1 | digits << 2
-                } else if let digits = json.timeForm(node, of: last) {
+                } else if let digits = arena.withUnsafeBufferPointer({ json.timeForm(node, of: UnsafeBufferPointer(rebasing: $0[last])) }) {
                     state = 2 | digits << 2
                 }
             }
@@ -151,8 +186,9 @@ struct RowEncoder {
         case (_, .null): return (3, .null)
         case (_, .string) where json.isEmptyString(node): return (2, .null)
         case (.text, .string):
-            let text = json.string(node) ?? ""
-            return (json.decodesFaithfully(node) ? 1 : 0, .text(text))
+            let start = arena.count
+            json.appendText(node, to: &arena)
+            return (json.decodesFaithfully(node) ? 1 : 0, .bytes(start..<arena.count))
         case (.json, .object), (.json, .array):
             let start = arena.count
             json.writeCompact(node, skipping: [], into: &arena)
@@ -179,14 +215,19 @@ extension RowEncoder {
     }
 
     /// The field columns whose value is what correlation reads (`KubeEvent`), by column name.
-    private static let kubeDerived: [String: @Sendable (KubeEvent) -> StoredValue] = [
-        "cluster": { StoredValue($0.cluster) }, "uid": { StoredValue($0.uid) }, "namespace": { StoredValue($0.namespace) },
-        "name": { StoredValue($0.name) }, "object_kind": { StoredValue($0.objectKind) },
-        "object_namespace": { StoredValue($0.objectNamespace) }, "object_name": { StoredValue($0.objectName) },
-        "object_uid": { StoredValue($0.objectUID) }, "field_path": { StoredValue($0.fieldPath) },
-        "reason": { StoredValue($0.reason) }, "message": { StoredValue($0.message) }, "type": { StoredValue($0.type) },
-        "source_component": { StoredValue($0.sourceComponent) }, "source_host": { StoredValue($0.sourceHost) },
-        "count": { .integer(Int64($0.count)) },
+    private static let kubeDerived: [String: @Sendable (KubeEventNodes) -> FieldSource] = [
+        "cluster": {
+            switch $0.cluster {
+            case .node(let node): .node(node)
+            case .given(let text): .derived(StoredValue(text))
+            }
+        },
+        "uid": { .node($0.uid) }, "namespace": { .node($0.namespace) }, "name": { .node($0.name) },
+        "object_kind": { .node($0.objectKind) }, "object_namespace": { .node($0.objectNamespace) },
+        "object_name": { .node($0.objectName) }, "object_uid": { .node($0.objectUID) }, "field_path": { .node($0.fieldPath) },
+        "reason": { .node($0.reason) }, "message": { .node($0.message) }, "type": { .node($0.type) },
+        "source_component": { .node($0.sourceComponent) }, "source_host": { .node($0.sourceHost) },
+        "count": { .derived(.integer(Int64($0.count))) },
     ]
     private static let kubeSources = RecordLayout.kubeEvents.fields.map { kubeDerived[$0.name] }
 
@@ -199,16 +240,18 @@ extension RowEncoder {
     ]
     private static let activitySources = RecordLayout.activityRecords.fields.map { activityDerived[$0.name] }
 
-    mutating func encode(_ json: JSONIndex, _ e: KubeEvent, into values: inout [StoredValue], arena: inout [UInt8]) {
+    mutating func encode(_ json: JSONIndex, _ e: KubeEventNodes, into values: inout [StoredValue], arena: inout [UInt8]) {
         let (node, wrapped) = Self.recordNode(json)
-        let first = e.firstSeen.description
-        let last = e.lastSeen.description
+        let first = arena.count..<arena.count + 24
+        e.firstSeen.appendText(to: &arena)
+        let last = arena.count..<arena.count + 24
+        e.lastSeen.appendText(to: &arena)
         encode(
             json, record: node, wrapped: wrapped, shape: e.shape.rawValue, first: first, last: last,
-            field: { i in Self.kubeSources[i].map { .derived($0(e)) } ?? .input },
+            field: { i in Self.kubeSources[i].map { $0(e) } ?? .input },
             others: {
-                $0.append(.text(first))
-                $0.append(.text(last))
+                $0.append(.bytes(first))
+                $0.append(.bytes(last))
                 $0.append(.text(e.timeField))
                 $0.append(.text(e.shape.rawValue))
             },
@@ -216,12 +259,13 @@ extension RowEncoder {
     }
 
     mutating func encode(_ json: JSONIndex, _ r: ActivityRecord, into values: inout [StoredValue], arena: inout [UInt8]) {
-        let time = r.time.description
+        let time = arena.count..<arena.count + 24
+        r.time.appendText(to: &arena)
         encode(
             json, record: JSONIndex.root, wrapped: false, shape: r.shape.rawValue, first: time, last: time,
             field: { i in Self.activitySources[i].map { .derived($0(r)) } ?? .input },
             others: {
-                $0 += [.text(r.dedupeKey), .text(r.operation), .text(time), .text(r.timeField)]
+                $0 += [.text(r.dedupeKey), .text(r.operation), .bytes(time), .text(r.timeField)]
                 $0 += [.text(r.resourceKey), .text(r.shape.rawValue)]
             },
             into: &values, arena: &arena)

@@ -124,8 +124,23 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
     /// `2026-11-03 10:03:12` – the report's human form (always UTC).
     public var minuteText: String { text(between: 0x20, fraction: false) }
 
+    /// Appends `description`'s 24 bytes, making no `String` (the parse thread writes two a row).
+    func appendText(to out: inout [UInt8]) {
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: 24))
+        out.withUnsafeMutableBufferPointer { buffer in
+            _ = write(into: UnsafeMutableBufferPointer(rebasing: buffer[start...]), between: 0x54, fraction: true)
+        }
+    }
+
     /// The UTC date and time, `between` them, milliseconds and `Z` when `fraction` is set.
     private func text(between: UInt8, fraction: Bool) -> String {
+        String(unsafeUninitializedCapacity: 24) { write(into: $0, between: between, fraction: fraction) }
+    }
+
+    /// Writes the text of `text(between:fraction:)` at the start of `buffer` (24 bytes at least);
+    /// returns its length.
+    private func write(into buffer: UnsafeMutableBufferPointer<UInt8>, between: UInt8, fraction: Bool) -> Int {
         var secs = millis / 1000
         var ms = millis % 1000
         if ms < 0 {
@@ -139,33 +154,31 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
             days -= 1
         }
         let (y, m, d) = Timestamp.civilFromDays(Int(days))
-        return String(unsafeUninitializedCapacity: 24) { buffer in
-            var i = 0
-            func put(_ value: Int, width: Int, then separator: UInt8?) {
-                var v = value
-                for w in stride(from: width - 1, through: 0, by: -1) {
-                    buffer[i + w] = UInt8(48 + v % 10)
-                    v /= 10
-                }
-                i += width
-                if let separator {
-                    buffer[i] = separator
-                    i += 1
-                }
+        var i = 0
+        func put(_ value: Int, width: Int, then separator: UInt8?) {
+            var v = value
+            for w in stride(from: width - 1, through: 0, by: -1) {
+                buffer[i + w] = UInt8(48 + v % 10)
+                v /= 10
             }
-            put(y, width: 4, then: 0x2D)  // -
-            put(m, width: 2, then: 0x2D)
-            put(d, width: 2, then: between)
-            put(Int(rem / 3600), width: 2, then: 0x3A)  // :
-            put(Int(rem % 3600 / 60), width: 2, then: 0x3A)
-            if fraction {
-                put(Int(rem % 60), width: 2, then: 0x2E)  // .
-                put(Int(ms), width: 3, then: 0x5A)  // Z
-            } else {
-                put(Int(rem % 60), width: 2, then: nil)
+            i += width
+            if let separator {
+                buffer[i] = separator
+                i += 1
             }
-            return i
         }
+        put(y, width: 4, then: 0x2D)  // -
+        put(m, width: 2, then: 0x2D)
+        put(d, width: 2, then: between)
+        put(Int(rem / 3600), width: 2, then: 0x3A)  // :
+        put(Int(rem % 3600 / 60), width: 2, then: 0x3A)
+        if fraction {
+            put(Int(rem % 60), width: 2, then: 0x2E)  // .
+            put(Int(ms), width: 3, then: 0x5A)  // Z
+        } else {
+            put(Int(rem % 60), width: 2, then: nil)
+        }
+        return i
     }
 
     // Howard Hinnant's civil-date algorithms (public domain arithmetic, no calendar objects).

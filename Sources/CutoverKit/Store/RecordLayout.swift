@@ -57,19 +57,16 @@ struct RecordLayout: Sendable {
     /// How the bytes `t` write the stored time `stored` (`YYYY-MM-DDTHH:MM:SS.sssZ`): the digits form
     /// of `form` (0 as stored, 1 whole seconds, 2 microseconds, 3 seven digits), or nil when
     /// it is not that time written in one of them.
-    static func timeForm(_ t: UnsafeBufferPointer<UInt8>, of stored: String) -> Int64? {
-        var stored = stored
-        return stored.withUTF8 { s -> Int64? in
-            guard s.count == 24, t.count >= 20, t[t.count - 1] == UInt8(ascii: "Z") else { return nil }
-            switch t.count {
-            case 24: return memcmp(t.baseAddress!, s.baseAddress!, 24) == 0 ? 0 : nil
-            case 20: return s[20] == 48 && s[21] == 48 && s[22] == 48 && memcmp(t.baseAddress!, s.baseAddress!, 19) == 0 ? 1 : nil
-            case 27, 28:
-                guard memcmp(t.baseAddress!, s.baseAddress!, 23) == 0 else { return nil }
-                for k in 23..<(t.count - 1) where t[k] != 48 { return nil }
-                return t.count == 27 ? 2 : 3
-            default: return nil
-            }
+    static func timeForm(_ t: UnsafeBufferPointer<UInt8>, of s: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard s.count == 24, t.count >= 20, t[t.count - 1] == UInt8(ascii: "Z") else { return nil }
+        switch t.count {
+        case 24: return memcmp(t.baseAddress!, s.baseAddress!, 24) == 0 ? 0 : nil
+        case 20: return s[20] == 48 && s[21] == 48 && s[22] == 48 && memcmp(t.baseAddress!, s.baseAddress!, 19) == 0 ? 1 : nil
+        case 27, 28:
+            guard memcmp(t.baseAddress!, s.baseAddress!, 23) == 0 else { return nil }
+            for k in 23..<(t.count - 1) where t[k] != 48 { return nil }
+            return t.count == 27 ? 2 : 3
+        default: return nil
         }
     }
 

@@ -721,8 +721,8 @@ public enum Schema {
             let first = events.string(4).flatMap { try? Timestamp.parse($0) } ?? Timestamp(millis: 0)
             let last = events.string(5).flatMap { try? Timestamp.parse($0) } ?? first
             let parsed = (try? json.load(raw)) != nil && json.kind(JSONIndex.root) == .object
-            if parsed, case .kubeEvent(var event)? = try? decoder.decode(json) {
-                event.cluster = events.string(2)
+            if parsed, case .kubeEvent(var event)? = try? decoder.decodeInPlace(json) {
+                event.cluster = .given(events.string(2))
                 event.count = events.int(3) ?? event.count
                 event.firstSeen = first
                 event.lastSeen = last
