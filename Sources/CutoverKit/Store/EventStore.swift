@@ -175,6 +175,7 @@ public final class EventStore {
 
 extension Statement {
     /// Binds a row's values in order from parameter `first`; returns the next parameter's index.
+    /// The arena's texts are read in place: it must stay valid until the statement is reset.
     func bind(_ values: some Sequence<StoredValue>, arena: UnsafeRawBufferPointer, from first: Int32) throws -> Int32 {
         var index = first
         for value in values {
@@ -182,7 +183,7 @@ extension Statement {
             case .null: try bind(index, nil as String?)
             case .integer(let v): try bind(index, v)
             case .text(let v): try bind(index, v)
-            case .bytes(let range): try bind(index, bytes: UnsafeRawBufferPointer(rebasing: arena[range]))
+            case .bytes(let range): try bindInPlace(index, bytes: UnsafeRawBufferPointer(rebasing: arena[range]))
             }
             index += 1
         }

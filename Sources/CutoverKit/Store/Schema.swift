@@ -777,11 +777,14 @@ public enum Schema {
     private static func insertRow(_ s: Statement, id: Int?, _ values: [StoredValue], _ arena: [UInt8], source: Int?, position: Int?) throws
     {
         try s.bind(1, id)
-        let index = try arena.withUnsafeBytes { try s.bind(values, arena: $0, from: 2) }
-        try s.bind(index, source)
-        try s.bind(index + 1, position)
         defer { s.reset() }
-        try s.step()
+        // The arena's texts are bound in place: stepped while it is borrowed.
+        try arena.withUnsafeBytes { arena in
+            let index = try s.bind(values, arena: arena, from: 2)
+            try s.bind(index, source)
+            try s.bind(index + 1, position)
+            try s.step()
+        }
     }
 
     /// Brings `db` to the current version; a newer database than this binary knows is refused.
