@@ -117,15 +117,6 @@ extension JSONIndex {
         }
     }
 
-    /// Whether `string(a)` and `string(b)` are the same bytes.
-    func sameText(_ a: Int, _ b: Int) -> Bool {
-        if let x = plainText(a), let y = plainText(b) {
-            return x.count == y.count && (x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0)
-        }
-        guard let x = string(a), let y = string(b) else { return false }
-        return x.utf8.elementsEqual(y.utf8)
-    }
-
     /// Whether `string(node)` is `text` (compared as bytes).
     func isText(_ node: Int?, _ text: StaticString) -> Bool {
         guard let node else { return false }
@@ -176,15 +167,27 @@ extension JSONIndex {
         return bytes.withUnsafeBufferPointer { buf in
             var i = Int(n.start)
             let end = Int(n.end)
-            while i + 2 < end {
-                if buf[i] == 0x5C {
-                    if buf[i + 1] == 0x75, buf[i + 2] | 0x20 == 0x64, i + 3 < end {
-                        let c = buf[i + 3] | 0x20  // `\uD8xx`–`\uDFxx`
-                        if (c >= 0x38 && c <= 0x39) || (c >= 0x61 && c <= 0x66) { return false }
-                    }
-                    i += 2
-                } else {
+            /// The `\uXXXX` at `at`: 1 a high surrogate (D800–DBFF), 2 a low one (DC00–DFFF), else 0.
+            func half(_ at: Int) -> Int {
+                guard at + 6 <= end, buf[at] == 0x5C, buf[at + 1] == 0x75, buf[at + 2] | 0x20 == 0x64 else { return 0 }
+                switch buf[at + 3] | 0x20 {
+                case 0x38, 0x39, 0x61, 0x62: return 1
+                case 0x63...0x66: return 2
+                default: return 0
+                }
+            }
+            while i < end {
+                guard buf[i] == 0x5C else {
                     i += 1
+                    continue
+                }
+                switch half(i) {
+                case 1:
+                    // A pair decodes to its one scalar; a high half alone does not.
+                    guard half(i + 6) == 2 else { return false }
+                    i += 12
+                case 2: return false
+                default: i += 2
                 }
             }
             return true
