@@ -62,20 +62,6 @@ public final class Statement {
         try check(sqlite3_bind_text(handle, index, base.assumingMemoryBound(to: CChar.self), Int32(bytes.count), nil))  // SQLITE_STATIC
     }
 
-    public func bind(_ index: Int32, bytes: UnsafeRawBufferPointer?) throws {
-        let rc: Int32
-        if let bytes, let base = bytes.baseAddress {
-            rc = sqlite3_bind_text(
-                handle, index, base.assumingMemoryBound(to: CChar.self), Int32(bytes.count),
-                Statement.transient)
-        } else if bytes != nil {
-            rc = sqlite3_bind_text(handle, index, "", 0, Statement.transient)
-        } else {
-            rc = sqlite3_bind_null(handle, index)
-        }
-        try check(rc)
-    }
-
     public func bind(_ index: Int32, _ value: Int64?) throws {
         try check(value.map { sqlite3_bind_int64(handle, index, $0) } ?? sqlite3_bind_null(handle, index))
     }
