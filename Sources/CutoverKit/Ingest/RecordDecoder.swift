@@ -25,13 +25,8 @@ public struct DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
 public struct RecordDecoder {
     public init() {}
 
-    /// The cluster a Container Insights row names: its `ClusterId` when that is a managed
-    /// cluster's resource id (two subscriptions may both have an `aks-prod`), else `ClusterName`.
-    static func clusterLabel(id: String?, name: String?) -> String? {
-        if isClusterResourceID(id) { return id }
-        return name ?? id
-    }
-
+    /// Whether a Container Insights `ClusterId` is a managed cluster's resource id: then it
+    /// names the row's cluster (two subscriptions may both have an `aks-prod`), else `ClusterName` does.
     static func isClusterResourceID(_ id: String?) -> Bool {
         id?.lowercased().contains("/providers/microsoft.containerservice/managedclusters/") ?? false
     }
@@ -199,7 +194,7 @@ public struct RecordDecoder {
         let times = try eventTimes(
             json, first: [("FirstSeen", json.child(root, "FirstSeen"))],
             last: [("LastSeen", json.child(root, "LastSeen")), ("TimeGenerated", generated)], created: nil)
-        // `clusterLabel`'s choice, made between the two nodes.
+        // The cluster: `ClusterId` when it is a managed cluster's resource id, else `ClusterName`, else `ClusterId`.
         let id = json.present(json.child(root, "ClusterId"))
         let name = json.present(json.child(root, "ClusterName"))
         return KubeEventNodes(
