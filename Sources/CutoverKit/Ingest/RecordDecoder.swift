@@ -335,21 +335,24 @@ public struct RecordDecoder {
         do {
             return try json.withText(node) { bytes throws(Timestamp.ParseError) in try Timestamp.parse(bytes) }
         } catch {
-            // The message quotes the text as `time(_:field:)` does.
-            _ = try time(json.string(node) ?? "", field: field)
-            throw DecodeError("\(field) is not an RFC 3339 time")
+            throw timeError(error, text: json.string(node) ?? "", field: field)
         }
     }
 
     private func time(_ text: String, field: String) throws(DecodeError) -> Timestamp {
         do {
             return try Timestamp.parse(text)
-        } catch .missingZone {
-            throw DecodeError("\(field) \"\(text)\" has no time zone; cutover does not guess one")
-        } catch .outOfRange {
-            throw DecodeError("\(field) \"\(text)\" is outside the years 0001–9999 in UTC")
         } catch {
-            throw DecodeError("\(field) \"\(text)\" is not an RFC 3339 time")
+            throw timeError(error, text: text, field: field)
+        }
+    }
+
+    /// Why `text`, the value of `field`, is not a time cutover reads.
+    private func timeError(_ error: Timestamp.ParseError, text: String, field: String) -> DecodeError {
+        switch error {
+        case .missingZone: DecodeError("\(field) \"\(text)\" has no time zone; cutover does not guess one")
+        case .outOfRange: DecodeError("\(field) \"\(text)\" is outside the years 0001–9999 in UTC")
+        case .malformed: DecodeError("\(field) \"\(text)\" is not an RFC 3339 time")
         }
     }
 }
