@@ -102,9 +102,8 @@ public struct JSONIndex {
     /// as written: a key written with escapes is never matched.
     func child(_ node: Int, key: UnsafeBufferPointer<UInt8>) -> Int? {
         guard node >= 0, node < nodes.count, nodes[node].kind == .object else { return nil }
-        guard let first = key.first else { return children(node).first { nodes[$0].keyEnd == nodes[$0].keyStart && !nodes[$0].keyEscaped } }
         // Every decoded field and row column is a lookup here, two to three dozen a record: on
-        // the buffers, the member's first key byte checked before its length and the rest.
+        // the buffers, the member's first key byte checked before the rest.
         return nodes.withUnsafeBufferPointer { nodes in
             bytes.withUnsafeBufferPointer { buf -> Int? in
                 let count = Int32(key.count)
@@ -112,8 +111,10 @@ public struct JSONIndex {
                 let end = Int(nodes[node].after)
                 while i < end {
                     let n = nodes[i]
-                    if n.keyEnd - n.keyStart == count && buf[Int(n.keyStart)] == first && !n.keyEscaped
-                        && (count == 1 || memcmp(buf.baseAddress! + Int(n.keyStart) + 1, key.baseAddress! + 1, key.count - 1) == 0)
+                    if n.keyEnd - n.keyStart == count && !n.keyEscaped
+                        && (count == 0
+                            || (buf[Int(n.keyStart)] == key[0]
+                                && memcmp(buf.baseAddress! + Int(n.keyStart) + 1, key.baseAddress! + 1, key.count - 1) == 0))
                     {
                         return i
                     }
