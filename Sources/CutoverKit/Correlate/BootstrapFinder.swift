@@ -153,12 +153,17 @@ public struct BootstrapFinder {
         for a in activity where a.operation.hasSuffix("/upgradenodeimageversion/action") && a.status == "Started" {
             started[a.operationKey] = a.time
         }
+        // Each node's pool (node → pool), parsed once: per upgrade and node it was most of this
+        // step's time.
+        var pools: [String: String]?
         for a in activity where a.operation.hasSuffix("/upgradenodeimageversion/action") && a.status == "Succeeded" {
             let parts = a.resourceKey.split(separator: "/")
             guard let i = parts.firstIndex(of: "agentpools"), i + 1 < parts.count else { continue }
             let pool = String(parts[i + 1])
             let from = started[a.operationKey] ?? a.time
-            for (node, first) in firstSeen where NodeName(node)?.pool == pool {
+            let nodePools = pools ?? Dictionary(uniqueKeysWithValues: firstSeen.keys.compactMap { n in NodeName(n).map { (n, $0.pool) } })
+            pools = nodePools
+            for (node, first) in firstSeen where nodePools[node] == pool {
                 let list = bootstraps[node] ?? []
                 let seen = list.contains { b in b.strength == .perNode && b.time >= from && b.time <= a.time.adding(seconds: 600) }
                 let createdLater =
@@ -181,22 +186,26 @@ public struct BootstrapFinder {
 
     /// The node of a default-scheduler message "Successfully assigned ns/pod to aks-…-vmss000001".
     static func scheduledNode(_ message: String) -> String? {
-        // Byte scanning: this runs once per scheduled pod, hundreds of thousands of times.
         var message = message
-        return message.withUTF8 { utf8 -> String? in
-            var cut = utf8.count - 4  // the last " to "
-            while cut >= 0 && !(utf8[cut] == 0x20 && utf8[cut + 1] == 0x74 && utf8[cut + 2] == 0x6F && utf8[cut + 3] == 0x20) {
-                cut -= 1
-            }
-            guard cut >= 0 else { return nil }
-            var low = cut + 4
-            var high = utf8.count
-            while high > low && (utf8[high - 1] == 0x20 || utf8[high - 1] == 0x09) { high -= 1 }
-            while low < high && (utf8[low] == 0x20 || utf8[low] == 0x09) { low += 1 }
-            let tail = UnsafeBufferPointer(rebasing: utf8[low..<high])
-            guard !tail.isEmpty, !tail.contains(0x20) else { return nil }
-            return ByteSearch.lowercased(String(decoding: tail, as: UTF8.self))
+        return message.withUTF8 { scheduledNode(utf8: $0) }
+    }
+
+    /// The same, read from the message's UTF-8 bytes: correlation reads a `Scheduled` event's
+    /// message for its node alone, straight from SQLite's row, making no `String` of the message.
+    static func scheduledNode(utf8: UnsafeBufferPointer<UInt8>) -> String? {
+        // Byte scanning: this runs once per scheduled pod, hundreds of thousands of times.
+        var cut = utf8.count - 4  // the last " to "
+        while cut >= 0 && !(utf8[cut] == 0x20 && utf8[cut + 1] == 0x74 && utf8[cut + 2] == 0x6F && utf8[cut + 3] == 0x20) {
+            cut -= 1
         }
+        guard cut >= 0 else { return nil }
+        var low = cut + 4
+        var high = utf8.count
+        while high > low && (utf8[high - 1] == 0x20 || utf8[high - 1] == 0x09) { high -= 1 }
+        while low < high && (utf8[low] == 0x20 || utf8[low] == 0x09) { low += 1 }
+        let tail = UnsafeBufferPointer(rebasing: utf8[low..<high])
+        guard !tail.isEmpty, !tail.contains(0x20) else { return nil }
+        return ByteSearch.lowercased(String(decoding: tail, as: UTF8.self))
     }
 
     /// The node named at the end of an upgrader message ("…node: aks-x-1-vmss000001" or "[…]").

@@ -61,9 +61,10 @@ public struct Correlator {
             .map(\.succeededAt)
         let attributor = Attributor(
             milestones: milestones, coverage: coverage, wiring: WiringStep.find(facts.activity), unexplainedClusterWrites: unexplained)
-        let attributions = classified.value
-            .map { f, signal in attributor.attribute(f, node: f.node.flatMap { byName[$0] }, signal: signal) }
-            .sorted { ($0.failure.firstSeen, $0.failure.eventID) < ($1.failure.firstSeen, $1.failure.eventID) }
+        // Sorted in place: `sorted` would copy every attribution first (a dozen references each).
+        var attributions = classified.value.map { f, signal in attributor.attribute(f, node: f.node.flatMap { byName[$0] }, signal: signal)
+        }
+        attributions.sort { ($0.failure.firstSeen, $0.failure.eventID) < ($1.failure.firstSeen, $1.failure.eventID) }
         return Result(
             playbook: playbook.name, milestones: milestones, nodes: nodes, attributions: attributions,
             nodeRounds: nodeRounds(nodes, milestones), coverage: coverage, eventCount: facts.events.count,

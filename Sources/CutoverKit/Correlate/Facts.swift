@@ -75,6 +75,30 @@ public struct EventFact: Sendable, Equatable {
         self.count = count
         scheduledNode = reason == "Scheduled" ? BootstrapFinder.scheduledNode(message) : nil
     }
+
+    /// A `Scheduled` event read back for its pod and the node its message names, which the
+    /// caller read from the message's bytes; the message itself is not kept (empty), as nothing
+    /// of correlation reads it: two thirds of a large incident's facts, 80 bytes each.
+    init(
+        scheduled eventID: Int64, node: String?, cluster: String?, objectKind: String?, objectNamespace: String?, objectName: String?,
+        sourceComponent: String?, sourceHost: String?, firstSeen: Timestamp, lastSeen: Timestamp, count: Int, sourceID: Int64
+    ) {
+        self.sourceID = sourceID
+        self.eventID = eventID
+        uid = nil
+        self.cluster = cluster
+        self.objectKind = objectKind
+        self.objectNamespace = objectNamespace
+        self.objectName = objectName
+        reason = "Scheduled"
+        message = ""
+        self.sourceComponent = sourceComponent
+        self.sourceHost = sourceHost
+        self.firstSeen = firstSeen
+        self.lastSeen = lastSeen
+        self.count = count
+        scheduledNode = node
+    }
 }
 
 /// A closed span of time, written as an ISO 8601 interval (`2026-11-03T08:00:00Z/…`).

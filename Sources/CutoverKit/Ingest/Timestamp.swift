@@ -124,12 +124,15 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
     /// `2026-11-03 10:03:12` – the report's human form (always UTC).
     public var minuteText: String { text(between: 0x20, fraction: false) }
 
+    /// Writes `description`'s 24 bytes into `buffer` (room for them), making no `String`.
+    func writeText(into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int { write(into: buffer, between: 0x54, fraction: true) }
+
     /// Appends `description`'s 24 bytes, making no `String` (the parse thread writes two a row).
     func appendText(to out: inout [UInt8]) {
         let start = out.count
         out.append(contentsOf: repeatElement(0, count: 24))
         out.withUnsafeMutableBufferPointer { buffer in
-            _ = write(into: UnsafeMutableBufferPointer(rebasing: buffer[start...]), between: 0x54, fraction: true)
+            _ = writeText(into: UnsafeMutableBufferPointer(rebasing: buffer[start...]))
         }
     }
 

@@ -62,6 +62,13 @@ public final class Statement {
         try check(sqlite3_bind_text(handle, index, base.assumingMemoryBound(to: CChar.self), Int32(bytes.count), nil))  // SQLITE_STATIC
     }
 
+    /// Binds a time as its `description` text, written into `buffer` (24 bytes) and read there
+    /// in place: `buffer` must stay valid until the statement is reset.
+    func bindInPlace(_ index: Int32, time: Timestamp, into buffer: UnsafeMutableBufferPointer<UInt8>) throws {
+        let count = time.writeText(into: buffer)
+        try bindInPlace(index, bytes: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[0..<count]))
+    }
+
     public func bind(_ index: Int32, _ value: Int64?) throws {
         try check(value.map { sqlite3_bind_int64(handle, index, $0) } ?? sqlite3_bind_null(handle, index))
     }
