@@ -33,7 +33,10 @@ public enum Pipeline {
         defer { withExtendedLifetime(lock) {} }
         let store = try EventStore(path: dbPath)
         let io = CorrelationStore(db: store.db)
-        let result = try FleetCorrelator(playbook: playbook, given: given, givenCluster: cluster).correlate(try io.loadFacts())
+        let facts = try io.loadFacts()
+        let result = try FleetCorrelator(playbook: playbook, given: given, givenCluster: cluster).correlate(facts)
+        // Nothing reads the facts any more: they are freed on the other core while this one writes.
+        Lifetime.releaseInBackground(consume facts)
         try io.save(result, settings: CorrelationSettings(playbook: playbookSource ?? playbook.name, given: given, cluster: cluster))
         return result
     }

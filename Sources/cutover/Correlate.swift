@@ -22,6 +22,7 @@ struct Correlate: ParsableCommand {
             dbPath: database.db, playbook: try correlation.loadPlaybook(), given: try correlation.given(), cluster: cluster,
             playbookSource: correlation.playbookSource, lockTimeout: lock.wait)
         printError(summary(result))
+        Lifetime.keepUntilExit(consume result)
     }
 }
 

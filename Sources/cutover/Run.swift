@@ -45,6 +45,8 @@ struct Run: ParsableCommand {
                     + "give --out DIR for one postmortem each and an index.md, or --cluster NAME for one; "
                     + "`cutover report --db \(database.db) --out DIR` does it from this database without ingesting again")
         }
+        // The reports read the database: the result is freed on the other core meanwhile.
+        Lifetime.releaseInBackground(consume result)
         try writeReports(db: database.db, cluster: ingest.cluster, out: out)
         if !complete { throw ExitCode(damagedInputExit) }
     }

@@ -6,7 +6,7 @@ import Foundation
 /// before t; B is N's latest bootstrap at or before t (its first appearance if nothing
 /// earlier is known); the missed rounds are the active rounds, among those that need a
 /// reimage, that took effect after B. The error text then corroborates or weakens it.
-public struct Attributor {
+public struct Attributor: Sendable {
     public var milestones: [Milestone]
 
     public var coverage: Coverage

@@ -35,11 +35,12 @@ public struct BootstrapFinder {
         // A fleet has a few thousand hosts and hundreds of thousands of events: each host's
         // lower-case name and whether it parses as an AKS node, worked out once.
         var hosts: [String: (name: String, isNode: Bool)] = [:]
-        // Each fact is read in place (a copy per event would retain and release its strings).
-        func visit(_ e: EventFact) {
-            let nodeObject = e.objectKind == "Node" ? e.objectName?.lowercased() : nil
+        // Each fact is read in place, through its pointer: a copy per event would retain and release
+        // its strings (and one is made for any fact passed as an argument from unsafe memory).
+        func visit(_ e: UnsafePointer<EventFact>) {
+            let nodeObject = e.pointee.objectKind == "Node" ? e.pointee.objectName?.lowercased() : nil
             // kubelet reports from its own node, whatever the naming scheme.
-            if let raw = e.sourceHost {
+            if let raw = e.pointee.sourceHost {
                 let host: (name: String, isNode: Bool)
                 if let known = hosts[raw] {
                     host = known
@@ -48,32 +49,35 @@ public struct BootstrapFinder {
                     host = (name, NodeName(name) != nil)
                     hosts[raw] = host
                 }
-                if host.isNode || e.sourceComponent == "kubelet" { see(host.name, e.firstSeen, e.lastSeen) }
+                if host.isNode || e.pointee.sourceComponent == "kubelet" { see(host.name, e.pointee.firstSeen, e.pointee.lastSeen) }
             }
-            if let node = nodeObject { see(node, e.firstSeen, e.lastSeen) }
-            switch (e.reason, e.sourceComponent ?? "") {
-            case ("Upgrade", _) where e.message.hasPrefix("Successfully reimaged node"):
-                if let node = Self.nodeInMessage(e.message) ?? nodeObject {
-                    add(node, [e.firstSeen, e.lastSeen], .upgraderReimage, "upgrader: \(e.message)")
+            if let node = nodeObject { see(node, e.pointee.firstSeen, e.pointee.lastSeen) }
+            switch (e.pointee.reason, e.pointee.sourceComponent ?? "") {
+            case ("Upgrade", _) where e.pointee.message.hasPrefix("Successfully reimaged node"):
+                if let node = Self.nodeInMessage(e.pointee.message) ?? nodeObject {
+                    add(node, [e.pointee.firstSeen, e.pointee.lastSeen], .upgraderReimage, "upgrader: \(e.pointee.message)")
                 }
             case ("RegisteredNode", _):
-                if let node = nodeObject { add(node, [e.firstSeen, e.lastSeen], .registeredNode, "node-controller RegisteredNode") }
+                if let node = nodeObject {
+                    add(node, [e.pointee.firstSeen, e.pointee.lastSeen], .registeredNode, "node-controller RegisteredNode")
+                }
             case ("NodeReimageEnd", _):
-                if let node = nodeObject { add(node, [e.lastSeen], .autoRepairReimage, "aks-auto-repair NodeReimageEnd") }
+                if let node = nodeObject { add(node, [e.pointee.lastSeen], .autoRepairReimage, "aks-auto-repair NodeReimageEnd") }
             case ("Rebooted", _), ("NodeRebootEnd", _):
-                if let node = nodeObject ?? e.sourceHost?.lowercased() {
-                    add(node, [e.lastSeen], .reboot, "\(e.reason) (a reboot does not re-run bootstrap)")
+                if let node = nodeObject ?? e.pointee.sourceHost?.lowercased() {
+                    add(node, [e.pointee.lastSeen], .reboot, "\(e.pointee.reason) (a reboot does not re-run bootstrap)")
                 }
             case ("Scheduled", _):
-                if let node = e.scheduledNode { see(node, e.firstSeen, e.lastSeen) }
+                if let node = e.pointee.scheduledNode { see(node, e.pointee.firstSeen, e.pointee.lastSeen) }
             case ("RemovingNode", _):
-                if let node = nodeObject { removals[node, default: []].append(e.lastSeen) }
+                if let node = nodeObject { removals[node, default: []].append(e.pointee.lastSeen) }
             default:
                 break
             }
         }
         facts.events.withUnsafeBufferPointer { events in
-            for i in events.indices { visit(events[i]) }
+            guard let first = events.baseAddress else { return }
+            for e in first..<first + events.count { visit(e) }
         }
         var bodies: [String: String] = [:]
         for a in facts.activity { if let body = a.requestBody { bodies[a.operationKey] = body } }

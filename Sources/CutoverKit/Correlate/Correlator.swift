@@ -43,13 +43,16 @@ public struct Correlator {
         public var status: Status
     }
 
+    /// From how many failures on attribution is shared with a second thread.
+    static let sharedAttribution = 10_000
+
     public func correlate(_ facts: CorrelationFacts) -> Result {
         let detector = MilestoneDetector(playbook: playbook)
         // The failures and what their texts say need no node history: worked out on a thread of
         // their own while this one builds the histories and finds the milestones.
-        let classified = Pending { () -> [(Failure, ErrorSignal)] in
+        let classified = Pending { () -> (failures: [Failure], signals: ErrorSignal.Memo) in
             var signals = ErrorSignal.Memo()
-            return FailureClassifier().failures(facts.events, signals: &signals).map { ($0, signals.signal(of: $0.detail ?? $0.message)) }
+            return (FailureClassifier().failures(facts.events, signals: &signals), signals)
         }
         let nodes = BootstrapFinder().histories(facts)
         let milestones = applyGiven(
@@ -61,9 +64,21 @@ public struct Correlator {
             .map(\.succeededAt)
         let attributor = Attributor(
             milestones: milestones, coverage: coverage, wiring: WiringStep.find(facts.activity), unexplainedClusterWrites: unexplained)
-        // Sorted in place: `sorted` would copy every attribution first (a dozen references each).
-        var attributions = classified.value.map { f, signal in attributor.attribute(f, node: f.node.flatMap { byName[$0] }, signal: signal)
+        // Each failure is attributed on its own: many of them are shared between this thread and
+        // a second one (a second of one core's work on 98,000 failures), each reading the texts
+        // with its own copy of the classifier's memo (which has read nearly all of them).
+        let (failures, signals) = classified.value
+        let attribute = { @Sendable (range: Range<Int>) -> [Attribution] in
+            var memo = signals
+            return failures[range].map { f in
+                attributor.attribute(f, node: f.node.flatMap { byName[$0] }, signal: memo.signal(of: f.detail ?? f.message))
+            }
         }
+        let half = failures.count >= Self.sharedAttribution ? failures.count / 2 : failures.count
+        let second = half < failures.count ? Pending { attribute(half..<failures.count) } : nil
+        var attributions = attribute(0..<half)
+        if let second { attributions += second.value }
+        // Sorted in place: `sorted` would copy every attribution first (a dozen references each).
         attributions.sort { ($0.failure.firstSeen, $0.failure.eventID) < ($1.failure.firstSeen, $1.failure.eventID) }
         return Result(
             playbook: playbook.name, milestones: milestones, nodes: nodes, attributions: attributions,

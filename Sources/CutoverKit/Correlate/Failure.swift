@@ -98,46 +98,53 @@ public struct FailureClassifier {
         var needed: Set<String> = []
         var causes: [String: [(Timestamp, String)]] = [:]
         for i in events.indices where events[i].objectKind == "Pod" && events[i].reason != "Scheduled" {
-            if (events[i].sourceHost ?? "").isEmpty { needed.insert(Self.pod(events[i])) }
+            if (events[i].sourceHost ?? "").isEmpty { needed.insert(Self.pod(events[i].objectNamespace, events[i].objectName)) }
             if events[i].reason == "Failed" && events[i].message.hasPrefix("Failed to pull image") {
-                causes[Self.pod(events[i]), default: []].append((events[i].firstSeen, events[i].message))
+                causes[Self.pod(events[i].objectNamespace, events[i].objectName), default: []].append(
+                    (events[i].firstSeen, events[i].message))
             }
         }
         var podNode: [String: String] = [:]
         for i in events.indices where !needed.isEmpty && events[i].reason == "Scheduled" {
-            let pod = Self.pod(events[i])
+            let pod = Self.pod(events[i].objectNamespace, events[i].objectName)
             if needed.contains(pod), let node = events[i].scheduledNode { podNode[pod] = node }
         }
         var result: [Failure] = []
-        for i in events.indices where events[i].objectKind == "Pod" {
+        // A Scheduled event (two thirds of a large incident's) is no failure: passed over first.
+        for i in events.indices where events[i].reason != "Scheduled" && events[i].objectKind == "Pod" {
             guard
                 let category = Self.category(
                     namespace: events[i].objectNamespace, pod: events[i].objectName, reason: events[i].reason,
                     message: events[i].message)
             else { continue }
-            let e = events[i]
-            var node = e.sourceHost.map(ByteSearch.lowercased).flatMap { $0.isEmpty ? nil : $0 }
+            // Read through its pointer: the fact bound to a name would be copied.
+            let e = events.baseAddress! + i
+            var node = e.pointee.sourceHost.map(ByteSearch.lowercased).flatMap { $0.isEmpty ? nil : $0 }
             var nodeSource: String? = node == nil ? nil : "reporting host"
-            if node == nil, e.objectNamespace != nil, e.objectName != nil, let scheduled = podNode[Self.pod(e)] {
+            if node == nil, e.pointee.objectNamespace != nil, e.pointee.objectName != nil,
+                let scheduled = podNode[Self.pod(e.pointee.objectNamespace, e.pointee.objectName)]
+            {
                 node = scheduled
                 nodeSource = "the pod's Scheduled event"
             }
             // The closest cause of the same pod within ten minutes, for texts that state none.
             let detail =
-                signals.signal(of: e.message).kind == .other
-                ? causes[Self.pod(e)]?
-                    .filter { abs($0.0.millis - e.firstSeen.millis) <= 600_000 }
-                    .min { abs($0.0.millis - e.firstSeen.millis) < abs($1.0.millis - e.firstSeen.millis) }?.1
+                signals.signal(of: e.pointee.message).kind == .other
+                ? causes[Self.pod(e.pointee.objectNamespace, e.pointee.objectName)]?
+                    .filter { abs($0.0.millis - e.pointee.firstSeen.millis) <= 600_000 }
+                    .min { abs($0.0.millis - e.pointee.firstSeen.millis) < abs($1.0.millis - e.pointee.firstSeen.millis) }?.1
                 : nil
             result.append(
                 Failure(
-                    eventID: e.eventID, uid: e.uid, cluster: e.cluster, node: node, nodeSource: nodeSource,
-                    namespace: e.objectNamespace, pod: e.objectName, category: category, reason: e.reason, message: e.message,
-                    detail: detail, firstSeen: e.firstSeen, lastSeen: e.lastSeen, count: e.count))
+                    eventID: e.pointee.eventID, uid: e.pointee.uid, cluster: e.pointee.cluster, node: node, nodeSource: nodeSource,
+                    namespace: e.pointee.objectNamespace, pod: e.pointee.objectName, category: category, reason: e.pointee.reason,
+                    message: e.pointee.message,
+                    detail: detail, firstSeen: e.pointee.firstSeen, lastSeen: e.pointee.lastSeen, count: e.pointee.count))
         }
         return result
     }
 
-    /// `namespace/name` of the event's involved object.
-    private static func pod(_ e: EventFact) -> String { "\(e.objectNamespace ?? "")/\(e.objectName ?? "")" }
+    /// `namespace/name` of an event's involved object (its two fields, not the fact: a fact
+    /// passed from the buffer is copied).
+    private static func pod(_ namespace: String?, _ name: String?) -> String { "\(namespace ?? "")/\(name ?? "")" }
 }

@@ -44,10 +44,19 @@ public struct ScaleSetInstance: Sendable, Equatable {
     /// Microsoft.Compute/virtualMachineScaleSets/aks-apps-1-vmss/…` → (`aks-apps-1-vmss`, `MC_rg_aks_westeurope`).
     public static func resourceGroup(of resourceID: String) -> (vmss: String, group: String)? {
         let parts = resourceID.split(separator: "/")
-        guard let g = parts.firstIndex(where: { $0.lowercased() == "resourcegroups" }), g + 1 < parts.count,
-            let v = parts.firstIndex(where: { $0.lowercased() == "virtualmachinescalesets" }), v + 1 < parts.count
+        guard let g = parts.firstIndex(where: { Self.isWord($0, "resourcegroups") }), g + 1 < parts.count,
+            let v = parts.firstIndex(where: { Self.isWord($0, "virtualmachinescalesets") }), v + 1 < parts.count
         else { return nil }
         return (parts[v + 1].lowercased(), String(parts[g + 1]))
+    }
+
+    /// Whether `part` is `word` (lower-case letters) in any case, compared on the bytes: what
+    /// `part.lowercased() == word` says for these words (no other character lower-cases to one
+    /// of their letters but the letter's capital; the Kelvin sign's "k" is in neither), without
+    /// a lower-cased copy of every segment of every record's resource id.
+    static func isWord(_ part: Substring, _ word: StaticString) -> Bool {
+        part.utf8.count == word.utf8CodeUnitCount
+            && word.withUTF8Buffer { w in zip(part.utf8, w).allSatisfy { $0 | 0x20 == $1 } }
     }
 
     /// Scale set (lower case) → its resource group, as the first of `resourceIDs` that names the

@@ -27,6 +27,34 @@ struct NodeNameTests {
         let instance = try #require(ScaleSetInstance(resourceID: id))
         #expect(instance.vmss == "aks-apps-1-vmss" && instance.instanceID == 10)
     }
+
+    /// The segment words are matched on the bytes as `lowercased() ==` matches them, on
+    /// generated segments: each word in mixed case, with a letter swapped for a character that
+    /// lower-cases to it or looks like it (the Kelvin sign, dotted and dotless i, a combining
+    /// accent, fullwidth letters), cut short and run long.
+    @Test func segmentWordsMatchAsLowerCasingWould() {
+        var rng = SeededGenerator(seed: 3)
+        let odd = ["\u{212A}", "\u{130}", "\u{131}", "e\u{301}", "\u{FF52}", "I", "S", "\u{17F}", "", "x"]
+        var tried = 0
+        for word in ["resourcegroups", "virtualmachinescalesets"] {
+            for _ in 0..<2000 {
+                var chars = word.map { Bool.random(using: &rng) ? $0.uppercased() : String($0) }
+                if Int.random(in: 0..<3, using: &rng) == 0 {
+                    chars[Int.random(in: 0..<chars.count, using: &rng)] = odd.randomElement(using: &rng)!
+                }
+                let part = Substring(chars.joined())
+                let id =
+                    "/subscriptions/s/\(word == "resourcegroups" ? part : "resourceGroups")/mc_rg/providers/x/"
+                    + "\(word == "virtualmachinescalesets" ? part : "virtualMachineScaleSets")/aks-a-1-vmss"
+                #expect(
+                    ScaleSetInstance.isWord(part, word == "resourcegroups" ? "resourcegroups" : "virtualmachinescalesets")
+                        == (part.lowercased() == word), "\(part)")
+                #expect((ScaleSetInstance.resourceGroup(of: id) != nil) == (part.lowercased() == word), "\(id)")
+                tried += 1
+            }
+        }
+        #expect(tried == 4000)
+    }
 }
 
 @Suite("Milestones are the cluster writes whose body changes the setting")
