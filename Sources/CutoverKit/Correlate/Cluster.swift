@@ -52,15 +52,17 @@ struct ResourcePath: Sendable {
     var managedCluster: (id: String, name: String)?
 
     init(_ resourceID: String) {
-        key = resourceID.lowercased()
-        let parts = key.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        // Activity facts hold their ids lower-cased already: then no copy is made. The parts stay
+        // slices of the key; only the ones kept become strings.
+        key = ByteSearch.lowercased(resourceID)
+        let parts = key.split(separator: "/", omittingEmptySubsequences: true)
         func after(_ word: String) -> Int? {
-            parts.firstIndex(of: word).flatMap { $0 + 1 < parts.count ? $0 + 1 : nil }
+            parts.firstIndex { $0 == word }.flatMap { $0 + 1 < parts.count ? $0 + 1 : nil }
         }
-        subscription = after("subscriptions").map { parts[$0] }
-        resourceGroup = after("resourcegroups").map { parts[$0] }
-        if let i = parts.firstIndex(of: "microsoft.containerservice"), i + 2 < parts.count, parts[i + 1] == "managedclusters" {
-            managedCluster = ("/" + parts[...(i + 2)].joined(separator: "/"), parts[i + 2])
+        subscription = after("subscriptions").map { String(parts[$0]) }
+        resourceGroup = after("resourcegroups").map { String(parts[$0]) }
+        if let i = parts.firstIndex(where: { $0 == "microsoft.containerservice" }), i + 2 < parts.count, parts[i + 1] == "managedclusters" {
+            managedCluster = ("/" + parts[...(i + 2)].joined(separator: "/"), String(parts[i + 2]))
         }
     }
 

@@ -102,7 +102,14 @@ struct ClusterDirectory {
         var spellings: [String: Set<String>] = [:]
         var ids: Set<String> = []
         var labels = Set(fleet.sightings.map(\.cluster).filter { !$0.isEmpty })
-        for e in fleet.events { if let c = e.cluster { labels.insert(c) } }
+        // Events of one cluster share their label's storage: compared, not hashed, when it repeats.
+        var last: String?
+        for e in fleet.events {
+            if let c = e.cluster, c != last {
+                labels.insert(c)
+                last = c
+            }
+        }
         for written in fleet.activity.map({ $0.resourceID ?? $0.resourceKey }) + Array(labels) {
             let path = ResourcePath(written)
             if let cluster = path.managedCluster {
