@@ -105,7 +105,7 @@ public struct Nightly {
             let label = cluster.label
             current.add(label, .cluster, [label])
             let pods = Set(
-                MarkdownRenderer.pods(postmortem.failures.filter { $0.verdict == "missed_round" }).map {
+                postmortem.pods.filter { $0.verdict == "missed_round" }.map {
                     "\($0.name) on \($0.node ?? "?") (round \($0.missedRound ?? 0))"
                 })
             current.add(label, .pod, pods)
@@ -117,7 +117,7 @@ public struct Nightly {
             try Self.write(markdown, to: (directory as NSString).appendingPathComponent(file))
             rows.append(
                 NightlyIndex.Row(
-                    cluster: label, file: file, pods: MarkdownRenderer.pods(postmortem.failures).count,
+                    cluster: label, file: file, pods: postmortem.pods.count,
                     missedRoundPods: pods.count, unconvergedNodes: postmortem.unconverged.count, newPods: change.newPods.count,
                     resolvedNodes: change.resolved.count,
                     milestonesKnown: postmortem.milestones.filter { $0.time != nil }.count,

@@ -35,7 +35,7 @@ public struct FleetIndex {
         out.append("|---|---:|---:|---:|---:|---:|---|")
         for row in rows.sorted(by: { $0.cluster.label < $1.cluster.label }) {
             let p = row.postmortem
-            let pods = MarkdownRenderer.pods(p.failures)
+            let pods = p.pods
             let missed = pods.filter { $0.verdict == "missed_round" }
             let nodes = Set(missed.compactMap(\.node)).count
             let known = p.milestones.filter { $0.time != nil }.count

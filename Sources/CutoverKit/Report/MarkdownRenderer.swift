@@ -20,7 +20,7 @@ public struct MarkdownRenderer {
     /// reads of it is worked out once, when its rows are grouped: on a 98,000-failure incident the
     /// tables read 32,000 pods several times each, and working it out anew (the error text, the
     /// workload, the weakest confidence, the sum of counts) was most of the report's time.
-    final class PodFailure {
+    final class PodFailure: Sendable {
         let node: String?
         let namespace: String?
         let pod: String?
@@ -76,7 +76,7 @@ public struct MarkdownRenderer {
                     if rows[i].message.hasPrefix("Failed to pull image") || rows[i].message.hasPrefix("Failed to create pod sandbox") {
                         cause = i
                     } else {
-                        let n = rows[i].message.count
+                        let n = Self.characters(rows[i].message)
                         if n > longestCount { (longest, longestCount) = (i, n) }
                     }
                 }
@@ -108,6 +108,13 @@ public struct MarkdownRenderer {
             self.lastSeen = lastSeen
             self.reasons = reasons
             wiringIncomplete = wiring
+        }
+
+        /// `text.count` (Characters), counted on the bytes when the text is ASCII without a CR (each
+        /// byte then one Character; CR LF is one), as kubelet's messages are: no grapheme breaking
+        /// of every failure's message.
+        static func characters(_ text: String) -> Int {
+            text.utf8.allSatisfy { $0 < 0x80 && $0 != 0x0D } ? text.utf8.count : text.count
         }
 
         /// What a message says, read once for every pod whose cause it states.
@@ -176,6 +183,7 @@ public struct MarkdownRenderer {
         // Each pod's positions, in order of its first row; one lookup a row.
         var pods: [[Int]] = []
         var position: [Key: Int] = [:]
+        position.reserveCapacity(rows.count / 2)
         for i in rows.indices {
             let key = Key(
                 node: rows[i].node, namespace: rows[i].namespace, pod: rows[i].pod, verdict: rows[i].verdict, missed: rows[i].missedRounds)
@@ -221,7 +229,7 @@ public struct MarkdownRenderer {
     }
 
     public func render(_ p: Postmortem) -> String {
-        let pods = Self.pods(p.failures)
+        let pods = p.pods
         var out: [String] = []
         out += header(p)
         out += summary(p, pods)

@@ -96,7 +96,12 @@ public struct Postmortem: Sendable {
     public var windowStart: String?
     public var windowEnd: String?
     public var milestones: [MilestoneRow]
-    public var failures: [FailureRow]
+    public var failures: [FailureRow] { didSet { grouped = nil } }
+    /// `failures` grouped by pod and verdict (`MarkdownRenderer.pods`), when the builder started
+    /// that beside its other work; nil once `failures` changes.
+    var grouped: Pending<[MarkdownRenderer.PodFailure]>?
+    /// The pods the document counts: one for each pod and verdict of `failures`.
+    var pods: [MarkdownRenderer.PodFailure] { grouped?.value ?? MarkdownRenderer.pods(failures) }
     /// Per round number: the nodes whose earliest missed round it is.
     public var missedNodes: [Int: [MissedNode]]
     public var matrix: [NodeMatrixRow]
@@ -130,7 +135,14 @@ public struct Postmortem: Sendable {
     public var correlation: (playbook: String, given: String)?
     /// SHA-256 over the results this postmortem shows (milestones, node rounds, attributions):
     /// the same inputs and cutover give the same fingerprint.
-    public var fingerprint = ""
+    public var fingerprint: String {
+        get { hashing?.value ?? knownFingerprint }
+        set { (knownFingerprint, hashing) = (newValue, nil) }
+    }
+    var knownFingerprint = ""
+    /// The fingerprint while the builder's thread still hashes: the document waits for it only
+    /// where it prints it, at the end.
+    var hashing: Pending<String>?
 }
 
 extension Postmortem {

@@ -35,16 +35,54 @@ extension PostmortemBuilder {
     /// The cluster's failures in the report's order: earliest missed round first (none last),
     /// then first seen, node, namespace, pod, reason, id – as `ORDER BY coalesce(missed_round, 99),
     /// first_seen, node, namespace, pod, reason, failure_id` orders them.
-    func loadFailures() throws -> [LoadedFailure] {
+    ///
+    /// A large cluster's rows (ids `shareAbove` apart and more) are read in two halves by id, the
+    /// second on a connection and a thread of its own, when that connection sees the same
+    /// correlation as this one (`lastRun`, this connection's last run; read now when nil); else
+    /// this one reads it too.
+    func loadFailures(lastRun known: Int? = nil, shareAbove: Int64 = sharedRead) throws -> [LoadedFailure] {
+        let label = cluster.label
+        let lastRun = try known ?? db.int(Self.lastRunSQL)
+        let span = try db.rows("SELECT min(failure_id), max(failure_id) FROM failure_results WHERE cluster = ?1", [.text(label)])
+        guard case .integer(let low)? = span.first?[0], case .integer(let high)? = span.first?[1] else { return [] }
+        let middle = high - low >= shareAbove ? low + (high - low) / 2 : high + 1
+        let (path, fleet) = (db.path, fleet)
+        let second =
+            middle <= high
+            ? Pending {
+                Result { () -> [LoadedFailure]? in
+                    let other = try Database(path: path, readOnly: true)
+                    return try other.readTransaction {
+                        try other.int(Self.lastRunSQL) == lastRun
+                            ? try Self.readFailures(other, cluster: label, fleet: fleet, ids: middle..<(high + 1)) : nil
+                    }
+                }
+            } : nil
+        var loaded = try Self.readFailures(db, cluster: label, fleet: fleet, ids: low..<middle)
+        if let second {
+            loaded += try second.value.get() ?? Self.readFailures(db, cluster: label, fleet: fleet, ids: middle..<(high + 1))
+        }
+        // Positions sorted, not the rows (moving a row copies its twenty fields), and the rows
+        // read in place.
+        return loaded.withUnsafeBufferPointer { rows in
+            Array(rows.indices).sorted { Self.reportOrder(rows, $0, $1) }.map { rows[$0] }
+        }
+    }
+
+    /// From how many failures (ids apart) on their read is shared between two connections.
+    static let sharedRead: Int64 = 20_000
+
+    /// The cluster's failures with an id in `ids`, in table order.
+    static func readFailures(_ db: Database, cluster: String, fleet: Bool, ids: Range<Int64>) throws -> [LoadedFailure] {
         // A database of one cluster is read in table order; a fleet's through the node index, so
         // that each cluster's postmortem reads only its own rows.
         let rows = try db.prepare(
             """
             SELECT failure_id, event_id, first_seen, last_seen, node, namespace, pod, category, reason, count, verdict,
                    missed_round, missed_rounds, confidence, explanation, message, wiring_incomplete
-            FROM failure_results \(fleet ? "" : "NOT INDEXED ")WHERE cluster = ?1
+            FROM failure_results \(fleet ? "" : "NOT INDEXED ")WHERE cluster = ?1 AND failure_id >= ?2 AND failure_id < ?3
             """)
-        try rows.bind(1, cluster.label)
+        try rows.bindAll([.text(cluster), .integer(ids.lowerBound), .integer(ids.upperBound)])
         // Values repeat from row to row (category, reason, verdict, confidence; rows are written in
         // the order they were first seen): one `String` for each run of them.
         var previous = [String?](repeating: nil, count: 17)
@@ -68,11 +106,7 @@ extension PostmortemBuilder {
                     row: row, failureID: Int64(rows.int(0) ?? 0), eventID: Int64(rows.int(1) ?? 0), storedMissedRounds: missedRounds,
                     firstSeen: firstSeen.whole, node: node?.whole, namespace: namespace?.whole, pod: pod?.whole, reason: reason.whole))
         }
-        // Positions sorted, not the rows (moving a row copies its twenty fields), and the rows
-        // read in place.
-        return loaded.withUnsafeBufferPointer { rows in
-            Array(rows.indices).sorted { Self.reportOrder(rows, $0, $1) }.map { rows[$0] }
-        }
+        return loaded
     }
 
     static func reportOrder(_ rows: UnsafeBufferPointer<LoadedFailure>, _ a: Int, _ b: Int) -> Bool {

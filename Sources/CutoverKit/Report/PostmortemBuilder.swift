@@ -18,18 +18,30 @@ public struct PostmortemBuilder {
         self.fleet = fleet
     }
 
+    /// Every query of the postmortem in one read transaction: a correlation committing meanwhile
+    /// is seen entirely or not at all.
     public func build() throws -> Postmortem {
+        try db.readTransaction { try buildInOneSnapshot() }
+    }
+
+    static let cohortSQL = """
+        SELECT round, name, nodes_with_round, failing_with_round, nodes_without_round, failing_without_round
+        FROM round_cohorts WHERE coalesce(cluster, '') = ?1 ORDER BY round
+        """
+    /// The last correlation: every correlation adds a run in the transaction that writes its results.
+    static let lastRunSQL = "SELECT coalesce(max(run_id), 0) FROM correlation_runs"
+
+    private func buildInOneSnapshot() throws -> Postmortem {
         let c = [SQLValue.text(cluster.label)]
         // The cohorts scan the failures twice (0.2–0.3 s of 97,874): on a connection and a thread
-        // of their own, while this one reads the failures.
+        // of their own, while this one reads the failures. That connection's snapshot is this one's
+        // when both see the same last correlation; else they are read again here.
+        let lastRun = try db.int(Self.lastRunSQL)
         let (path, label) = (db.path, cluster.label)
         let cohortRows = Pending {
-            Result {
-                try Database(path: path, readOnly: true).rows(
-                    """
-                    SELECT round, name, nodes_with_round, failing_with_round, nodes_without_round, failing_without_round
-                    FROM round_cohorts WHERE coalesce(cluster, '') = ?1 ORDER BY round
-                    """, [.text(label)])
+            Result { () -> (run: Int, rows: [[SQLValue]]) in
+                let other = try Database(path: path, readOnly: true)
+                return try other.readTransaction { (try other.int(Self.lastRunSQL), try other.rows(Self.cohortSQL, [.text(label)])) }
             }
         }
         let milestones = try db.rows(
@@ -42,12 +54,17 @@ public struct PostmortemBuilder {
                 round: Int(r[0].text) ?? 0, name: r[1].text, time: r[2] == .null ? nil : r[2].text,
                 source: r[3].text, evidence: r[4].text, requiresReimage: r[5].text == "1")
         }
-        let loaded = try loadFailures()
-        // The fingerprint hashes every failure (0.2–0.3 s of 97,874): on a thread of its own, beside
-        // the rest of the build, which is queries on this connection.
+        let loaded = try loadFailures(lastRun: lastRun)
         let results = try resultLines()
-        let fingerprint = Pending { Self.fingerprint(results: results, failures: loaded) }
         let failures = loaded.map(\.row)
+        // Two steps of 0.2–0.3 s each on 97,874 failures, on a thread of their own beside the rest
+        // of the build (queries on this connection) and the document: first the pods the document
+        // counts, which it needs at once; then the fingerprint, which it prints last.
+        let pods = Pending { MarkdownRenderer.pods(failures) }
+        let fingerprint = Pending { () -> String in
+            _ = pods.value
+            return Self.fingerprint(results: results, failures: loaded)
+        }
         let missedNodes = try missedNodes(loaded)
         var matrix: [String: [Int: String]] = [:]
         for r in try db.rows(
@@ -95,7 +112,8 @@ public struct PostmortemBuilder {
             "SELECT source, present, if_missing, windows FROM coverage_results WHERE cluster = ?1 ORDER BY source", c)
         let missingEvidence = coverage.filter { $0[1].text == "0" }.map { (source: $0[0].text, cost: $0[2].text) }
         let evidence = coverage.map { (source: $0[0].text, present: $0[1].text == "1", windows: optional($0[3])) }
-        let cohorts = try cohortRows.value.get().map { r in
+        let read = try cohortRows.value.get()
+        let cohorts = try (read.run == lastRun ? read.rows : db.rows(Self.cohortSQL, c)).map { r in
             Postmortem.CohortRow(
                 round: Int(r[0].text) ?? 0, name: r[1].text, withRound: Int(r[2].text) ?? 0, failingWith: Int(r[3].text) ?? 0,
                 withoutRound: Int(r[4].text) ?? 0, failingWithout: Int(r[5].text) ?? 0)
@@ -161,7 +179,8 @@ public struct PostmortemBuilder {
         postmortem.correlation = try db.rows(
             "SELECT playbook_source, given FROM correlation_runs ORDER BY run_id DESC LIMIT 1"
         ).first.map { (playbook: $0[0].text, given: $0[1].text) }
-        postmortem.fingerprint = fingerprint.value
+        postmortem.hashing = fingerprint
+        postmortem.grouped = pods
         return postmortem
     }
 

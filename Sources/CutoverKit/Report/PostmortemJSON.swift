@@ -111,7 +111,7 @@ public struct PostmortemJSON: Codable, Sendable, Equatable {
     public var fingerprint: String
 
     public init(_ p: Postmortem) {
-        let pods = MarkdownRenderer.pods(p.failures)
+        let pods = p.pods
         func pod(_ f: MarkdownRenderer.PodFailure) -> Pod {
             let signal = f.signal
             return Pod(

@@ -86,6 +86,20 @@ public final class Database {
         }
     }
 
+    /// Runs `body` in one read transaction: every query in it sees the database as it was at
+    /// the first one, whatever commits meanwhile (a report is never half old results, half new).
+    public func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN DEFERRED")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
     public var changes: Int { Int(sqlite3_changes(handle)) }
 

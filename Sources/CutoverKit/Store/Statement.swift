@@ -153,7 +153,12 @@ public final class Statement {
     public func string(_ index: Int32, sameAs previous: inout String?) -> String? {
         guard let text = sqlite3_column_text(handle, index) else { return nil }
         let bytes = UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, index)))
-        if var known = previous, known.withUTF8({ $0.elementsEqual(bytes) }) { return known }
+        // memcmp, not `elementsEqual` (byte by byte): a fifth of the report's read of 98,000 failures.
+        if var known = previous,
+            known.withUTF8({ $0.count == bytes.count && ($0.isEmpty || memcmp($0.baseAddress!, text, bytes.count) == 0) })
+        {
+            return known
+        }
         let value = String(decoding: bytes, as: UTF8.self)
         previous = value
         return value

@@ -70,6 +70,13 @@ struct EscapeOnBytesTests {
         }
     }
 
+    /// The report's longest-message pick counts Characters on the bytes for ASCII texts.
+    @Test func messageLengthIsTheCharacterCount() {
+        for text in Self.texts() + ["a\r\nb", "\r\n", "\r", "\n\r", "a\rb", "plain-ascii-message", ""] {
+            #expect(MarkdownRenderer.PodFailure.characters(text) == text.count, "\(text.debugDescription)")
+        }
+    }
+
     @Test func terminalWidthIsTheCharacterCount() {
         for text in Self.texts() + ["a\r\nb", "\r\n", "plain-ascii-name", ""] {
             #expect(TerminalText.width(text) == text.count, "\(text.debugDescription)")

@@ -49,12 +49,14 @@ struct ReportReadingTests {
         return (path, cluster)
     }
 
-    @Test(arguments: [false, true])
-    func theRowsAndTheirOrderAreTheQuerys(fleet: Bool) throws {
+    /// Read by one connection, or shared between two (`shareAbove` 1), or shared with one that
+    /// sees another correlation (`lastRun` not the database's: this one reads that half too).
+    @Test(arguments: [false, true], [(Int64.max, nil), (1, nil), (1, -1)] as [(Int64, Int?)])
+    func theRowsAndTheirOrderAreTheQuerys(fleet: Bool, sharing: (shareAbove: Int64, lastRun: Int?)) throws {
         let (path, cluster) = try Self.hostileDatabase()
         let db = try Database(path: path, readOnly: true)
         let builder = PostmortemBuilder(db: db, cluster: cluster, fleet: fleet)
-        let loaded = try builder.loadFailures()
+        let loaded = try builder.loadFailures(lastRun: sharing.lastRun, shareAbove: sharing.shareAbove)
         let expected = try db.rows(
             """
             SELECT first_seen, node, namespace, pod, category, reason, count, verdict, missed_round, missed_rounds,

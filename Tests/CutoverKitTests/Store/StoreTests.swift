@@ -23,6 +23,24 @@ struct StoreTests {
 
     /// A database from the first release (schema 1) keeps its rows and gains the new columns;
     /// its files have no recorded span, so coverage does not judge time windows for it.
+    /// A read transaction sees the database as at its first query while another connection
+    /// commits (what keeps a report from mixing two correlations); after it, the new rows.
+    @Test func aReadTransactionSeesOneSnapshot() throws {
+        _ = try EventStore(path: path)
+        let writer = try Database(path: path)
+        let reader = try Database(path: path, readOnly: true)
+        let runs = "SELECT count(*) FROM correlation_runs"
+        let insert =
+            "INSERT INTO correlation_runs (ran_at, cutover_version, playbook, playbook_source, given, sources_seen) VALUES ('t', 'v', 'p', 'p', '{}', 0)"
+        let seen = try reader.readTransaction { () -> [Int] in
+            let before = try reader.int(runs)
+            try writer.execute(insert)
+            return [before, try reader.int(runs)]
+        }
+        #expect(seen == [0, 0])
+        #expect(try reader.int(runs) == 1)
+    }
+
     @Test func aVersionOneDatabaseIsMigratedAndKeepsItsRows() throws {
         let old = try Database(path: path)
         try old.execute(Schema.migrations[0])
