@@ -12,8 +12,8 @@ public struct CorrelationStore {
     public func loadFacts(shareAbove: Int = 30_000) throws -> FleetFacts {
         // `Scheduled` events, two thirds of the facts of a large incident, are read on a second
         // connection and a thread of their own while this one reads the rest (correlation holds the
-        // writer lock: both see the same rows). That thread takes the first two thirds of them,
-        // this one the last third after its own: the other facts cost it about half of the time.
+        // writer lock: both see the same rows). That thread takes the first two thirds of them by
+        // id, this one the last third after the other facts (which cost it about as much again).
         let path = db.path
         let scheduledCount = try db.int("SELECT count(*) FROM kube_events WHERE reason = 'Scheduled'")
         let split =
@@ -249,8 +249,8 @@ private struct ResultWriter {
         try writeFailures(result.attributions, cluster: c.label)
     }
 
-    /// One row each, bound value by value and read in place: on 98,000 failures an array of
-    /// values a row, a copy of each attribution and two time strings were a third of this write.
+    /// One row each, bound value by value and read in place: no array of values a row, no copy of
+    /// each attribution, no time strings (the times are written into a buffer on the stack).
     func writeFailures(_ attributions: [Attribution], cluster label: String) throws {
         try attributions.withUnsafeBufferPointer { all in
             guard let first = all.baseAddress else { return }

@@ -190,8 +190,8 @@ public struct Attributor: Sendable {
         guard let basis else { return "has no known bootstrap" }
         switch basis.kind {
         case .firstSeen: return "was first seen at \(basis.time.minuteText) and shows no reimage since"
-        // The kind in words, on its bytes (ASCII): mapped as Characters, once per failure, it was a
-        // third of attribution's time on 98,000 failures.
+        // The kind in words, on its bytes (ASCII): describing the bootstrap, with the kind mapped
+        // Character by Character, was a third of attribution's samples on 98,000 failures.
         default:
             let words = String(decoding: basis.kind.rawValue.utf8.map { $0 == 0x5F ? 0x20 : $0 }, as: UTF8.self)
             return "last bootstrapped at \(basis.time.minuteText) (\(words))"

@@ -64,9 +64,9 @@ public struct Correlator {
             .map(\.succeededAt)
         let attributor = Attributor(
             milestones: milestones, coverage: coverage, wiring: WiringStep.find(facts.activity), unexplainedClusterWrites: unexplained)
-        // Each failure is attributed on its own: many of them are shared between this thread and
-        // a second one (a second of one core's work on 98,000 failures), each reading the texts
-        // with its own copy of the classifier's memo (which has read nearly all of them).
+        // Each failure is attributed on its own, so a large cluster's are split between this thread
+        // and a second one (about a second of one core's work on 98,000 failures); each reads the
+        // texts with its own copy of the classifier's memo, which has read nearly all of them.
         let (failures, signals) = classified.value
         let attribute = { @Sendable (range: Range<Int>) -> [Attribution] in
             var memo = signals

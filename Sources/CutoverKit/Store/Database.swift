@@ -75,21 +75,18 @@ public final class Database {
 
     /// Runs `body` in one transaction; rolls back if it throws.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN IMMEDIATE")
-        do {
-            let result = try body()
-            try execute("COMMIT")
-            return result
-        } catch {
-            try? execute("ROLLBACK")
-            throw error
-        }
+        try inTransaction("BEGIN IMMEDIATE", body)
     }
 
     /// Runs `body` in one read transaction: every query in it sees the database as it was at
     /// the first one, whatever commits meanwhile (a report is never half old results, half new).
+    /// Inside a transaction already open, `body` runs in that one.
     public func readTransaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN DEFERRED")
+        sqlite3_get_autocommit(handle) == 0 ? try body() : try inTransaction("BEGIN DEFERRED", body)
+    }
+
+    private func inTransaction<T>(_ begin: String, _ body: () throws -> T) throws -> T {
+        try execute(begin)
         do {
             let result = try body()
             try execute("COMMIT")

@@ -39,6 +39,9 @@ struct StoreTests {
         }
         #expect(seen == [0, 0])
         #expect(try reader.int(runs) == 1)
+        // Inside a transaction already open (a caller's), the body runs in that one.
+        let nested = try writer.transaction { try writer.readTransaction { try writer.int(runs) } }
+        #expect(nested == 1)
     }
 
     @Test func aVersionOneDatabaseIsMigratedAndKeepsItsRows() throws {
