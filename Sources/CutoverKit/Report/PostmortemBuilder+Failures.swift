@@ -40,11 +40,21 @@ extension PostmortemBuilder {
     /// second on a connection and a thread of its own, when that connection sees the same
     /// correlation as this one (`lastRun`, this connection's last run; read now when nil); else
     /// this one reads it too.
-    func loadFailures(lastRun known: Int? = nil, shareAbove: Int64 = sharedRead) throws -> [LoadedFailure] {
+    /// The rows as read, and their positions in the report's order.
+    struct LoadedFailures: Sendable {
+        var all: [LoadedFailure]
+        var order: [Int]
+        /// The rows in the report's order: each copied once, here.
+        var rows: [Postmortem.FailureRow] { order.map { all[$0].row } }
+    }
+
+    func loadFailures(lastRun known: Int? = nil, shareAbove: Int64 = sharedRead) throws -> LoadedFailures {
         let label = cluster.label
         let lastRun = try known ?? db.int(Self.lastRunSQL)
         let span = try db.rows("SELECT min(failure_id), max(failure_id) FROM failure_results WHERE cluster = ?1", [.text(label)])
-        guard case .integer(let low)? = span.first?[0], case .integer(let high)? = span.first?[1] else { return [] }
+        guard case .integer(let low)? = span.first?[0], case .integer(let high)? = span.first?[1] else {
+            return LoadedFailures(all: [], order: [])
+        }
         let middle = high - low >= shareAbove ? low + (high - low) / 2 : high + 1
         let (path, fleet) = (db.path, fleet)
         let second =
@@ -63,10 +73,9 @@ extension PostmortemBuilder {
             loaded += try second.value.get() ?? Self.readFailures(db, cluster: label, fleet: fleet, ids: middle..<(high + 1))
         }
         // Positions sorted, not the rows (moving a row copies its twenty fields), and the rows
-        // read in place.
-        return loaded.withUnsafeBufferPointer { rows in
-            Array(rows.indices).sorted { Self.reportOrder(rows, $0, $1) }.map { rows[$0] }
-        }
+        // read in place; the rows stay in table order (the fingerprint sorts its own way).
+        let order = loaded.withUnsafeBufferPointer { rows in Array(rows.indices).sorted { Self.reportOrder(rows, $0, $1) } }
+        return LoadedFailures(all: loaded, order: order)
     }
 
     /// From how many failures (ids apart) on their read is shared between two connections.
@@ -123,14 +132,16 @@ extension PostmortemBuilder {
     /// Per round, the nodes whose failures are blamed on missing it: how many, the first, and
     /// the node's pool and scale set – the rows of `GROUP BY missed_round, node` over the
     /// `missed_round` verdicts, in round and node order.
-    func missedNodes(_ failures: [LoadedFailure]) throws -> [Int: [Postmortem.MissedNode]] {
+    func missedNodes(_ loaded: LoadedFailures) throws -> [Int: [Postmortem.MissedNode]] {
         struct Key: Hashable {
             var round: Int
             var node: ByteOrder.Key?
         }
-        // Positions, not rows: a row copied is twenty references counted.
+        let failures = loaded.all
+        // Positions, not rows: a row copied is twenty references counted. In the report's order,
+        // so that of equal first sightings the first in it is the one kept.
         var groups: [Key: (failures: Int, first: Int)] = [:]
-        for i in failures.indices where failures[i].row.verdict == "missed_round" {
+        for i in loaded.order where failures[i].row.verdict == "missed_round" {
             guard let round = failures[i].row.missedRound else { continue }
             let key = Key(round: round, node: failures[i].node.map(ByteOrder.Key.init))
             if let known = groups[key] {

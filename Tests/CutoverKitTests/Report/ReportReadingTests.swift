@@ -65,7 +65,7 @@ struct ReportReadingTests {
             ORDER BY coalesce(missed_round, 99), first_seen, node, namespace, pod, reason, failure_id
             """, [.text(cluster.label)])
         #expect(expected.count > 600)
-        #expect(loaded.map(\.failureID) == expected.map { Int64($0[15].text) ?? -1 })
+        #expect(loaded.order.map { loaded.all[$0].failureID } == expected.map { Int64($0[15].text) ?? -1 })
         let rows = expected.map { r in
             Postmortem.FailureRow(
                 firstSeen: r[0].text, lastSeen: r[13].text, node: r[1].optionalText, namespace: r[2].optionalText, pod: r[3].optionalText,
@@ -73,7 +73,7 @@ struct ReportReadingTests {
                 missedRounds: r[9].optionalText.map { $0.filter { $0 != "[" && $0 != "]" } }, confidence: r[10].text,
                 explanation: r[11].text, message: r[12].text, wiringIncomplete: r[14].text == "1")
         }
-        #expect(loaded.map(\.row) == rows)
+        #expect(loaded.rows == rows)
     }
 
     @Test func theNodesThatMissedARoundAreTheQuerys() throws {
@@ -137,7 +137,7 @@ struct ReportReadingTests {
         }
         let expected = ContentHash.hex(hasher.finalize())
         let builder = PostmortemBuilder(db: db, cluster: cluster)
-        #expect(PostmortemBuilder.fingerprint(results: try builder.resultLines(), failures: try builder.loadFailures()) == expected)
+        #expect(PostmortemBuilder.fingerprint(results: try builder.resultLines(), failures: try builder.loadFailures().all) == expected)
         #expect(try builder.build().fingerprint == expected)
     }
 
