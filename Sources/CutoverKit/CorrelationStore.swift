@@ -138,6 +138,17 @@ public struct CorrelationStore {
     /// Replaces every result table with `fleet`'s rows, and records how it was asked for, in
     /// one transaction.
     public func save(_ fleet: FleetCorrelator.Result, settings: CorrelationSettings) throws {
+        _ = try save(playbook: fleet.playbook, settings: settings) { _ in fleet }
+    }
+
+    /// The same for the result `correlate` makes inside the transaction, handed a stream that
+    /// stores each cluster's failure rows on a thread of its own as they are made (writing them
+    /// was a second of SQLite on one core for 98,000 failures, after all of them were made). A
+    /// correlation that throws leaves the results as they were.
+    public func save(
+        playbook: String, settings: CorrelationSettings,
+        correlate: (_ stream: @escaping (String, ArraySlice<Attribution>) -> Void) throws -> FleetCorrelator.Result
+    ) throws -> FleetCorrelator.Result {
         try db.transaction {
             try db.execute(
                 """
@@ -145,7 +156,30 @@ public struct CorrelationStore {
                 DELETE FROM node_round_results; DELETE FROM failure_results; DELETE FROM coverage_results;
                 DELETE FROM cluster_results;
                 """)
-            let writer = try ResultWriter(db: db, playbook: fleet.playbook)
+            let writer = try ResultWriter(db: db, playbook: playbook)
+            // The writer's thread stores the runs in the order they come; on an error it closes
+            // the queue (the stream's later runs are refused) and the error is thrown here.
+            let runs = BoundedQueue<(String, [Attribution])>(capacity: 4)
+            let stored = Pending { () -> Result<Void, Error> in
+                Result {
+                    while let (label, run) = runs.take() {
+                        do { try writer.writeFailures(run, cluster: label) } catch {
+                            runs.close()
+                            throw error
+                        }
+                    }
+                }
+            }
+            let fleet: FleetCorrelator.Result
+            do {
+                fleet = try correlate { label, run in _ = runs.put((label, Array(run))) }
+                runs.close()
+                try stored.value.get()
+            } catch {
+                runs.close()
+                _ = stored.value
+                throw error
+            }
             for cluster in fleet.clusters {
                 try writer.write(cluster.cluster, cluster.result)
             }
@@ -160,12 +194,14 @@ public struct CorrelationStore {
                 .text(CutoverVersion.current), .text(fleet.playbook), .text(settings.playbook), .text(settings.givenJSON),
                 SQLValue(settings.cluster),
             ])
+            return fleet
         }
     }
 }
 
-/// The prepared inserts of one `CorrelationStore.save`.
-private struct ResultWriter {
+/// The prepared inserts of one `CorrelationStore.save`: used by one thread at a time (the
+/// writer's thread stores the streamed failures, then the caller the rest).
+private struct ResultWriter: @unchecked Sendable {
     let db: Database
     let playbook: String
     let milestone: Statement
@@ -246,7 +282,8 @@ private struct ResultWriter {
                 SQLValue(source.windows.map { $0.map(\.description).joined(separator: ", ") }),
             ])
         }
-        try writeFailures(result.attributions, cluster: c.label)
+        // Streamed ones are stored already, by the writer's thread.
+        if !result.streamed { try writeFailures(result.attributions, cluster: c.label) }
     }
 
     /// One row each, bound value by value and read in place: no array of values a row, no copy of

@@ -33,12 +33,18 @@ public enum Pipeline {
         defer { withExtendedLifetime(lock) {} }
         let store = try EventStore(path: dbPath)
         let io = CorrelationStore(db: store.db)
-        let facts = try io.loadFacts()
-        let result = try FleetCorrelator(playbook: playbook, given: given, givenCluster: cluster).correlate(facts)
-        // Nothing reads the facts any more: they are freed on the other core while this one writes.
-        Lifetime.releaseInBackground(consume facts)
-        try io.save(result, settings: CorrelationSettings(playbook: playbookSource ?? playbook.name, given: given, cluster: cluster))
-        return result
+        var facts: FleetFacts? = try io.loadFacts()
+        let correlator = FleetCorrelator(playbook: playbook, given: given, givenCluster: cluster)
+        let settings = CorrelationSettings(playbook: playbookSource ?? playbook.name, given: given, cluster: cluster)
+        // Correlated inside the transaction that stores it, the failure rows written as they are made.
+        return try io.save(playbook: playbook.name, settings: settings) { stream in
+            let result = try correlator.correlate(facts!, stream: stream)
+            // Nothing reads the facts any more: they are freed on the other core while this one writes.
+            let done = facts!
+            facts = nil
+            Lifetime.releaseInBackground(consume done)
+            return result
+        }
     }
 
     /// The markdown postmortem of one cluster of a correlated database: the one `cluster`

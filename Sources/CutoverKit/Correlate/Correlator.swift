@@ -5,6 +5,8 @@ public struct Correlator {
     public var playbook: Playbook
     /// Milestone times given by the user (`--milestone N=TIME`); they win over detected ones.
     public var given: [Int: Timestamp]
+    /// How many attributions a stream gets at a time.
+    public var streamChunk = 8192
 
     public init(playbook: Playbook = .threeRounds, given: [Int: Timestamp] = [:]) {
         self.playbook = playbook
@@ -28,7 +30,13 @@ public struct Correlator {
         /// lower-case scale set name; the group as the first such record spells it), for the
         /// `az vmss reimage` commands.
         public var scaleSetGroups: [String: String] = [:]
+        /// Whether `attributions` were handed to a stream as they were made (then in this order).
+        public var streamed = false
     }
+
+    /// Receives attributions in their final order, a run of them at a time, while the rest are
+    /// still being made: the writer stores them meanwhile.
+    public typealias Stream = (ArraySlice<Attribution>) -> Void
 
     public struct NodeRound: Sendable, Equatable {
         public enum Status: String, Sendable {
@@ -46,7 +54,10 @@ public struct Correlator {
     /// From how many failures on attribution is shared with a second thread.
     static let sharedAttribution = 10_000
 
-    public func correlate(_ facts: CorrelationFacts) -> Result {
+    /// `stream`, when given, gets the attributions as they are made, when the failures come in
+    /// their final order already (they do when read from a database: the facts are sorted by
+    /// first sighting and id); else nothing is streamed and `Result.streamed` says so.
+    public func correlate(_ facts: CorrelationFacts, stream: Stream? = nil) -> Result {
         let detector = MilestoneDetector(playbook: playbook)
         // The failures and what their texts say need no node history: worked out on a thread of
         // their own while this one builds the histories and finds the milestones.
@@ -74,16 +85,32 @@ public struct Correlator {
                 attributor.attribute(f, node: f.node.flatMap { byName[$0] }, signal: memo.signal(of: f.detail ?? f.message))
             }
         }
-        let half = failures.count >= Self.sharedAttribution ? failures.count / 2 : failures.count
-        let second = half < failures.count ? Pending { attribute(half..<failures.count) } : nil
-        var attributions = attribute(0..<half)
-        if let second { attributions += second.value }
-        // Sorted in place: `sorted` would copy every attribution first (a dozen references each).
-        attributions.sort { ($0.failure.firstSeen, $0.failure.eventID) < ($1.failure.firstSeen, $1.failure.eventID) }
+        let inOrder = failures.indices.dropFirst().allSatisfy { i in
+            (failures[i - 1].firstSeen, failures[i - 1].eventID) < (failures[i].firstSeen, failures[i].eventID)
+        }
+        var attributions: [Attribution] = []
+        if let stream, inOrder {
+            // Run by run on this thread, each handed on at once: the writer's thread stores one
+            // while the next is made (writing is SQLite's work on one core, as long as this).
+            attributions.reserveCapacity(failures.count)
+            for start in stride(from: 0, to: failures.count, by: max(1, streamChunk)) {
+                let run = attribute(start..<min(start + max(1, streamChunk), failures.count))
+                stream(run[...])
+                attributions += run
+            }
+        } else {
+            let half = failures.count >= Self.sharedAttribution ? failures.count / 2 : failures.count
+            let second = half < failures.count ? Pending { attribute(half..<failures.count) } : nil
+            attributions = attribute(0..<half)
+            if let second { attributions += second.value }
+            // Sorted in place: `sorted` would copy every attribution first (a dozen references each).
+            attributions.sort { ($0.failure.firstSeen, $0.failure.eventID) < ($1.failure.firstSeen, $1.failure.eventID) }
+        }
         return Result(
             playbook: playbook.name, milestones: milestones, nodes: nodes, attributions: attributions,
             nodeRounds: nodeRounds(nodes, milestones), coverage: coverage, eventCount: facts.events.count,
-            activityCount: facts.activity.count, scaleSetGroups: Self.scaleSetGroups(facts.activity))
+            activityCount: facts.activity.count, scaleSetGroups: Self.scaleSetGroups(facts.activity),
+            streamed: stream != nil && inOrder)
     }
 
     /// Scale set (lower case) → its resource group, from the first record (by record id) naming it.

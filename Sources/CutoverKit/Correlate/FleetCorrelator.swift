@@ -11,6 +11,8 @@ public struct FleetCorrelator {
     /// The cluster the given milestones belong to (`--cluster`); nil is only allowed when the
     /// database holds one cluster.
     public var givenCluster: String?
+    /// How many attributions a stream gets at a time (`Correlator.streamChunk`).
+    public var streamChunk = 8192
 
     public init(playbook: Playbook = .threeRounds, given: [Int: Timestamp] = [:], givenCluster: String? = nil) {
         self.playbook = playbook
@@ -36,7 +38,11 @@ public struct FleetCorrelator {
         public var nodeCount: Int { clusters.map(\.result.nodes.count).reduce(0, +) }
     }
 
-    public func correlate(_ fleet: FleetFacts) throws(ClusterError) -> Result {
+    /// `stream`, when given, gets each cluster's attributions (with its label) as they are made
+    /// (`Correlator.correlate(_:stream:)`); the unassigned failures are never streamed.
+    public func correlate(_ fleet: FleetFacts, stream: ((String, ArraySlice<Attribution>) -> Void)? = nil) throws(ClusterError)
+        -> Result
+    {
         let assignment = ClusterResolver().resolve(fleet)
         var givenLabel: String?
         if !given.isEmpty || givenCluster != nil {
@@ -54,8 +60,11 @@ public struct FleetCorrelator {
         let unassignedFailures = FailureClassifier().failures(assignment.unassignedEvents)
         var clusters: [ClusterResult] = []
         for cluster in assignment.clusters {
-            let correlator = Correlator(playbook: playbook, given: cluster.label == givenLabel ? given : [:])
-            var result = correlator.correlate(assignment.facts[cluster.label] ?? CorrelationFacts(activity: [], events: []))
+            var correlator = Correlator(playbook: playbook, given: cluster.label == givenLabel ? given : [:])
+            correlator.streamChunk = streamChunk
+            let label = cluster.label
+            var result = correlator.correlate(
+                assignment.facts[label] ?? CorrelationFacts(activity: [], events: []), stream: stream.map { s in { s(label, $0) } })
             if assignment.clusters.count > 1 {
                 result.coverage.sources.append(
                     Self.clusterCoverage(unassigned: unassignedFailures.count, events: assignment.unassignedEvents.count, assignment))

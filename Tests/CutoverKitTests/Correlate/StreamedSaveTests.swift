@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+
+@testable import CutoverKit
+
+/// `CorrelationStore.save(playbook:settings:correlate:)` stores the failure rows on a thread of
+/// its own while correlation makes them: the tables come out as when every row is stored after
+/// correlation, whatever the runs' size, and an error of the writer keeps the results as they were.
+@Suite("Failure rows stored while they are made: the same tables, and a failed write changes nothing")
+struct StreamedSaveTests {
+    static let tables = [
+        "milestone_results", "node_results", "bootstrap_results", "node_round_results", "failure_results", "coverage_results",
+        "cluster_results",
+    ]
+
+    /// Every row of the result tables, with their row ids (the failures' order of storing).
+    static func contents(_ db: Database) throws -> [[[SQLValue]]] {
+        try tables.map { try db.rows("SELECT rowid, * FROM \($0) ORDER BY rowid") }
+    }
+
+    @Test(arguments: [1, 7, 8192])
+    func streamedRowsAreTheRowsStoredAfter(chunk: Int) throws {
+        let db = try Database(path: try FactsLoadTests.database())
+        let store = CorrelationStore(db: db)
+        let settings = CorrelationSettings(playbook: "three-rounds")
+        let facts = try store.loadFacts()
+        var correlator = FleetCorrelator()
+        try store.save(try correlator.correlate(facts), settings: settings)
+        let expected = try Self.contents(db)
+        #expect(expected[4].count > 40)
+        correlator.streamChunk = chunk
+        var runs: [Int] = []
+        let fleet = try store.save(playbook: correlator.playbook.name, settings: settings) { stream in
+            try correlator.correlate(facts) { label, run in
+                runs.append(run.count)
+                stream(label, run)
+            }
+        }
+        #expect(fleet.clusters.allSatisfy { $0.result.streamed })
+        #expect(runs.reduce(0, +) == fleet.clusters.map(\.result.attributions.count).reduce(0, +))
+        #expect(runs.allSatisfy { $0 <= chunk })
+        #expect(try Self.contents(db) == expected)
+    }
+
+    /// The writer's thread fails on the fifth failure row (a trigger): the error reaches the caller,
+    /// nothing waits forever, and the results of the correlation before are all still there.
+    @Test func aFailedWriteKeepsTheResultsBefore() throws {
+        let path = try FactsLoadTests.database()
+        let db = try Database(path: path)
+        let store = CorrelationStore(db: db)
+        let settings = CorrelationSettings(playbook: "three-rounds")
+        let facts = try store.loadFacts()
+        var correlator = FleetCorrelator()
+        try store.save(try correlator.correlate(facts), settings: settings)
+        let before = try Self.contents(db)
+        try Database(path: path).execute(
+            """
+            CREATE TRIGGER refuse_fifth BEFORE INSERT ON failure_results
+            WHEN (SELECT count(*) FROM failure_results) >= 4 BEGIN SELECT RAISE(ABORT, 'refused by the test'); END
+            """)
+        correlator.streamChunk = 2
+        #expect(throws: SQLiteError.self) {
+            _ = try store.save(playbook: correlator.playbook.name, settings: settings) { stream in
+                try correlator.correlate(facts, stream: stream)
+            }
+        }
+        try db.execute("DROP TRIGGER refuse_fifth")
+        #expect(try Self.contents(db) == before)
+    }
+}
