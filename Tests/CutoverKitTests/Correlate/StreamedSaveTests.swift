@@ -18,19 +18,27 @@ struct StreamedSaveTests {
         try tables.map { try db.rows("SELECT rowid, * FROM \($0) ORDER BY rowid") }
     }
 
+    /// A database correlated once the way rows were stored before (all after correlation).
+    static func correlatedOnce() throws -> (path: String, db: Database, store: CorrelationStore, facts: FleetFacts) {
+        let path = try FactsLoadTests.database()
+        let db = try Database(path: path)
+        let store = CorrelationStore(db: db)
+        let facts = try store.loadFacts()
+        try store.save(try FleetCorrelator().correlate(facts), settings: settings)
+        return (path, db, store, facts)
+    }
+
+    static let settings = CorrelationSettings(playbook: "three-rounds")
+
     @Test(arguments: [1, 7, 8192])
     func streamedRowsAreTheRowsStoredAfter(chunk: Int) throws {
-        let db = try Database(path: try FactsLoadTests.database())
-        let store = CorrelationStore(db: db)
-        let settings = CorrelationSettings(playbook: "three-rounds")
-        let facts = try store.loadFacts()
-        var correlator = FleetCorrelator()
-        try store.save(try correlator.correlate(facts), settings: settings)
+        let (_, db, store, facts) = try Self.correlatedOnce()
         let expected = try Self.contents(db)
         #expect(expected[4].count > 40)
+        var correlator = FleetCorrelator()
         correlator.streamChunk = chunk
         var runs: [Int] = []
-        let fleet = try store.save(playbook: correlator.playbook.name, settings: settings) { stream in
+        let fleet = try store.save(playbook: correlator.playbook.name, settings: Self.settings) { stream in
             try correlator.correlate(facts) { label, run in
                 runs.append(run.count)
                 stream(label, run)
@@ -45,14 +53,9 @@ struct StreamedSaveTests {
     /// The writer's thread fails on the fifth failure row (a trigger): the error reaches the caller,
     /// nothing waits forever, and the results of the correlation before are all still there.
     @Test func aFailedWriteKeepsTheResultsBefore() throws {
-        let path = try FactsLoadTests.database()
-        let db = try Database(path: path)
-        let store = CorrelationStore(db: db)
-        let settings = CorrelationSettings(playbook: "three-rounds")
-        let facts = try store.loadFacts()
-        var correlator = FleetCorrelator()
-        try store.save(try correlator.correlate(facts), settings: settings)
+        let (path, db, store, facts) = try Self.correlatedOnce()
         let before = try Self.contents(db)
+        var correlator = FleetCorrelator()
         try Database(path: path).execute(
             """
             CREATE TRIGGER refuse_fifth BEFORE INSERT ON failure_results
@@ -60,7 +63,7 @@ struct StreamedSaveTests {
             """)
         correlator.streamChunk = 2
         #expect(throws: SQLiteError.self) {
-            _ = try store.save(playbook: correlator.playbook.name, settings: settings) { stream in
+            _ = try store.save(playbook: correlator.playbook.name, settings: Self.settings) { stream in
                 try correlator.correlate(facts, stream: stream)
             }
         }
