@@ -32,14 +32,6 @@ extension PostmortemBuilder {
         var reason: String
     }
 
-    /// The cluster's failures in the report's order: earliest missed round first (none last),
-    /// then first seen, node, namespace, pod, reason, id – as `ORDER BY coalesce(missed_round, 99),
-    /// first_seen, node, namespace, pod, reason, failure_id` orders them.
-    ///
-    /// A large cluster's rows (ids `shareAbove` apart and more) are read in two halves by id, the
-    /// second on a connection and a thread of its own, when that connection sees the same
-    /// correlation as this one (`lastRun`, this connection's last run; read now when nil); else
-    /// this one reads it too.
     /// The rows as read, and their positions in the report's order.
     struct LoadedFailures: Sendable {
         var all: [LoadedFailure]
@@ -48,6 +40,14 @@ extension PostmortemBuilder {
         var rows: [Postmortem.FailureRow] { order.map { all[$0].row } }
     }
 
+    /// The cluster's failures in the report's order: earliest missed round first (none last),
+    /// then first seen, node, namespace, pod, reason, id – as `ORDER BY coalesce(missed_round, 99),
+    /// first_seen, node, namespace, pod, reason, failure_id` orders them.
+    ///
+    /// A large cluster's rows (ids `shareAbove` apart and more) are read in two halves by id, the
+    /// second on a connection and a thread of its own, when that connection sees the same
+    /// correlation as this one (`lastRun`, this connection's last run; read now when nil); else
+    /// this one reads it too.
     func loadFailures(lastRun known: Int? = nil, shareAbove: Int64 = sharedRead) throws -> LoadedFailures {
         let label = cluster.label
         let lastRun = try known ?? db.int(Self.lastRunSQL)
@@ -56,21 +56,22 @@ extension PostmortemBuilder {
             return LoadedFailures(all: [], order: [])
         }
         let middle = high - low >= shareAbove ? low + (high - low) / 2 : high + 1
+        let upper = middle..<(high + 1)
         let (path, fleet) = (db.path, fleet)
         let second =
-            middle <= high
+            !upper.isEmpty
             ? Pending {
                 Result { () -> [LoadedFailure]? in
                     let other = try Database(path: path, readOnly: true)
                     return try other.readTransaction {
                         try other.int(Self.lastRunSQL) == lastRun
-                            ? try Self.readFailures(other, cluster: label, fleet: fleet, ids: middle..<(high + 1)) : nil
+                            ? try Self.readFailures(other, cluster: label, fleet: fleet, ids: upper) : nil
                     }
                 }
             } : nil
         var loaded = try Self.readFailures(db, cluster: label, fleet: fleet, ids: low..<middle)
         if let second {
-            loaded += try second.value.get() ?? Self.readFailures(db, cluster: label, fleet: fleet, ids: middle..<(high + 1))
+            loaded += try second.value.get() ?? Self.readFailures(db, cluster: label, fleet: fleet, ids: upper)
         }
         // Positions sorted, not the rows (moving a row copies its twenty fields), and the rows
         // read in place; the rows stay in table order (the fingerprint sorts its own way).
