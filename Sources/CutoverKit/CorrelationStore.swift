@@ -153,8 +153,8 @@ public struct CorrelationStore {
             try db.execute(
                 """
                 DELETE FROM milestone_results; DELETE FROM node_results; DELETE FROM bootstrap_results;
-                DELETE FROM node_round_results; DELETE FROM failure_results; DELETE FROM coverage_results;
-                DELETE FROM cluster_results;
+                DELETE FROM node_round_results; DELETE FROM failure_results; DELETE FROM failure_texts;
+                DELETE FROM coverage_results; DELETE FROM cluster_results;
                 """)
             let writer = try ResultWriter(db: db, playbook: playbook)
             // The writer's thread stores the runs in the order they come; on an error it closes
@@ -210,6 +210,7 @@ private struct ResultWriter: @unchecked Sendable {
     let nodeRound: Statement
     let coverage: Statement
     let failure: Statement
+    let texts: FailureTexts
     let cluster: Statement
 
     init(db: Database, playbook: String) throws {
@@ -233,10 +234,11 @@ private struct ResultWriter: @unchecked Sendable {
             "INSERT INTO coverage_results (cluster, source, present, if_missing, windows) VALUES (?1, ?2, ?3, ?4, ?5)")
         failure = try db.prepare(
             """
-            INSERT INTO failure_results (event_id, cluster, node, namespace, pod, category, reason, message, first_seen,
-                last_seen, count, verdict, missed_round, missed_rounds, confidence, explanation, event_uid, wiring_incomplete)
+            INSERT INTO failure_results (event_id, cluster, node, namespace, pod, category, reason, message_id, first_seen,
+                last_seen, count, verdict, missed_round, missed_rounds, confidence, explanation_id, event_uid, wiring_incomplete)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
             """)
+        texts = FailureTexts(insert: try db.prepare("INSERT INTO failure_texts (text_id, text) VALUES (?1, ?2)"))
         cluster = try db.prepare(
             """
             INSERT INTO cluster_results (cluster, name, resource_id, subscription, resource_group, node_resource_group,
@@ -300,14 +302,14 @@ private struct ResultWriter: @unchecked Sendable {
                 try failure.bind(5, a.pointee.failure.pod)
                 try failure.bind(6, a.pointee.failure.category.rawValue)
                 try failure.bind(7, a.pointee.failure.reason)
-                try failure.bind(8, a.pointee.failure.message)
+                try failure.bind(8, try texts.id(a.pointee.failure.message, column: 0))
                 try failure.bind(11, a.pointee.failure.count)
                 try failure.bind(12, a.pointee.verdict.rawValue)
                 try failure.bind(13, a.pointee.missedRound)
                 let missed = a.pointee.missedRounds
                 try failure.bind(14, missed.isEmpty ? nil : "[" + missed.map(String.init).joined(separator: ",") + "]")
                 try failure.bind(15, a.pointee.confidence.rawValue)
-                try failure.bind(16, a.pointee.explanation)
+                try failure.bind(16, try texts.id(a.pointee.explanation, column: 1))
                 try failure.bind(17, a.pointee.failure.uid)
                 try failure.bind(18, a.pointee.wiringIncomplete ? 1 : 0)
                 try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 48) { times in
@@ -319,5 +321,36 @@ private struct ResultWriter: @unchecked Sendable {
                 }
             }
         }
+    }
+}
+
+/// Each distinct message and explanation stored once in `failure_texts`, known by its bytes (to
+/// Swift's `==`, `é` and `e` + U+0301 are one text; to SQLite they are two). Ids are handed out
+/// in order of first use: the table is emptied with the results.
+private final class FailureTexts {
+    let insert: Statement
+    var ids: [ByteOrder.Key: Int64] = [:]
+    /// Per column, the last text and its id: runs of failures share one (2,987 explanations
+    /// among 97,874 failures), and comparing the bytes is cheaper than hashing them.
+    var last: [(text: String, id: Int64)?] = [nil, nil]
+
+    init(insert: Statement) { self.insert = insert }
+
+    func id(_ text: String, column: Int) throws -> Int64 {
+        if let last = last[column], ByteOrder.compare(last.text, text) == 0 { return last.id }
+        let key = ByteOrder.Key(text)
+        let id: Int64
+        if let known = ids[key] {
+            id = known
+        } else {
+            id = Int64(ids.count + 1)
+            try insert.bind(1, id)
+            try insert.bind(2, text)
+            defer { insert.reset() }
+            while try insert.step() {}
+            ids[key] = id
+        }
+        last[column] = (text, id)
+        return id
     }
 }

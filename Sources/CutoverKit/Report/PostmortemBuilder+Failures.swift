@@ -1,12 +1,6 @@
 import Crypto
 import Foundation
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// The cluster's attributions read once, for everything the postmortem derives from them: the
 /// failure rows in the report's order, the nodes that missed each round, and the fingerprint.
 ///
@@ -89,7 +83,7 @@ extension PostmortemBuilder {
         let rows = try db.prepare(
             """
             SELECT failure_id, event_id, first_seen, last_seen, node, namespace, pod, category, reason, count, verdict,
-                   missed_round, missed_rounds, confidence, explanation, message, wiring_incomplete
+                   missed_round, missed_rounds, confidence, explanation_id, message_id, wiring_incomplete
             FROM failure_results \(fleet ? "" : "NOT INDEXED ")WHERE cluster = ?1 AND failure_id >= ?2 AND failure_id < ?3
             """)
         try rows.bindAll([.text(cluster), .integer(ids.lowerBound), .integer(ids.upperBound)])
@@ -97,6 +91,18 @@ extension PostmortemBuilder {
         // the order they were first seen): one `String` for each run of them.
         var previous = [String?](repeating: nil, count: 17)
         func text(_ i: Int32) -> (whole: String, shown: String)? { rows.text(i, sameAs: &previous[Int(i)]) }
+        // Messages and explanations are stored once each (`failure_texts`): one `String` a text.
+        let lookup = try db.prepare("SELECT text FROM failure_texts WHERE text_id = ?1")
+        var texts: [Int64: String] = [:]
+        func stored(_ i: Int32) throws -> String {
+            guard let id = rows.int(i).map(Int64.init) else { return "" }
+            if let known = texts[id] { return known }
+            try lookup.bind(1, id)
+            defer { lookup.reset() }
+            let text = try lookup.step() ? lookup.string(0) ?? "" : ""
+            texts[id] = text
+            return text
+        }
         var loaded: [LoadedFailure] = []
         while try rows.step() {
             let firstSeen = text(2) ?? ("", "")
@@ -110,7 +116,7 @@ extension PostmortemBuilder {
                 pod: pod?.shown, category: text(7)?.shown ?? "", reason: reason.shown, count: rows.int(9) ?? 1,
                 verdict: text(10)?.shown ?? "", missedRound: rows.int(11),
                 missedRounds: missedRounds.map { $0.filter { $0 != "[" && $0 != "]" } }, confidence: text(13)?.shown ?? "",
-                explanation: text(14)?.shown ?? "", message: text(15)?.shown ?? "", wiringIncomplete: rows.int(16) == 1)
+                explanation: try stored(14), message: try stored(15), wiringIncomplete: rows.int(16) == 1)
             loaded.append(
                 LoadedFailure(
                     row: row, failureID: Int64(rows.int(0) ?? 0), eventID: Int64(rows.int(1) ?? 0), storedMissedRounds: missedRounds,
@@ -216,42 +222,5 @@ extension PostmortemBuilder {
             line.append(0x0A)
             line.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         }
-    }
-}
-
-/// SQLite's BINARY collation on Swift strings: their UTF-8 bytes compared with `memcmp`, the
-/// shorter first on a tie, NULL (nil) before every value. Swift's own `<` orders by Unicode
-/// scalars after normalisation, which is not the order an `ORDER BY` gives.
-enum ByteOrder {
-    /// A string as a key the way SQLite groups and joins on it: equal when its bytes are (Swift's
-    /// `==` makes `é` and `e` + U+0301 one key).
-    struct Key: Hashable {
-        let text: String
-        init(_ text: String) { self.text = text }
-        static func == (a: Key, b: Key) -> Bool { ByteOrder.compare(a.text, b.text) == 0 }
-        func hash(into hasher: inout Hasher) {
-            if text.utf8.withContiguousStorageIfAvailable({ hasher.combine(bytes: UnsafeRawBufferPointer($0)) }) == nil {
-                for byte in text.utf8 { hasher.combine(byte) }
-            }
-        }
-    }
-
-    static func compare(_ a: String?, _ b: String?) -> Int32 {
-        guard let a else { return b == nil ? 0 : -1 }
-        guard let b else { return 1 }
-        return compare(a, b)
-    }
-
-    static func compare(_ a: String, _ b: String) -> Int32 {
-        let contiguous = a.utf8.withContiguousStorageIfAvailable { x in
-            b.utf8.withContiguousStorageIfAvailable { y -> Int32 in
-                let common = min(x.count, y.count)
-                let c = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
-                return c != 0 ? c : x.count == y.count ? 0 : x.count < y.count ? -1 : 1
-            }
-        }
-        if let c = contiguous ?? nil { return c }
-        // A string not stored as UTF-8 (bridged): byte by byte.
-        return a.utf8.elementsEqual(b.utf8) ? 0 : a.utf8.lexicographicallyPrecedes(b.utf8) ? -1 : 1
     }
 }

@@ -207,7 +207,7 @@ public struct PostmortemBuilder {
 
     /// SHA-256 over this cluster's rows of the contract views, in a fixed order, one
     /// tab-separated line per row: the result lines, then the attributions from the rows already read
-    /// (the same text as `SELECT event_id, node, …, explanation FROM failure_results ORDER BY
+    /// (the same text as `SELECT event_id, node, …, explanation FROM attributions ORDER BY
     /// event_id, failure_id` gives).
     static func fingerprint(results: [UInt8], failures: [LoadedFailure]) -> String {
         var hasher = SHA256()

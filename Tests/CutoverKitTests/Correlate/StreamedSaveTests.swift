@@ -10,7 +10,7 @@ import Testing
 struct StreamedSaveTests {
     static let tables = [
         "milestone_results", "node_results", "bootstrap_results", "node_round_results", "failure_results", "coverage_results",
-        "cluster_results",
+        "cluster_results", "failure_texts",
     ]
 
     /// Every row of the result tables, with their row ids (the failures' order of storing).
@@ -69,5 +69,45 @@ struct StreamedSaveTests {
         }
         try db.execute("DROP TRIGGER refuse_fifth")
         #expect(try Self.contents(db) == before)
+    }
+
+    /// Failure messages that differ only in bytes Swift's `==` ignores (`é` against `e` + U+0301,
+    /// other canonically equal pairs) and the hostile corpus: each failure keeps its event's message
+    /// byte for byte, and each distinct text is stored once.
+    @Test func eachTextIsStoredOnceByItsBytes() throws {
+        let path = try FactsLoadTests.database()
+        let db = try Database(path: path)
+        let suffixes = [" é", " e\u{301}", " \u{212B}", " \u{C5}", " A\u{30A}"] + HostileText.corpus(base: "x", count: 40)
+        // Events of the same message take the suffixes in turn: their texts differ only there.
+        let failures = try db.rows(
+            "SELECT event_id, message FROM kube_events WHERE reason IN ('Failed', 'BackOff') ORDER BY message, event_id")
+        let update = try db.prepare("UPDATE kube_events SET message = message || ?2 WHERE event_id = ?1")
+        var turn: [String: Int] = [:]
+        try db.transaction {
+            for row in failures {
+                let i = turn[row[1].text, default: 0]
+                turn[row[1].text] = i + 1
+                try update.bindAll([row[0], .text(suffixes[i % suffixes.count].replacingOccurrences(of: "\u{0}", with: ""))])
+                _ = try update.step()
+                update.reset()
+            }
+        }
+        let store = CorrelationStore(db: db)
+        try store.save(try FleetCorrelator().correlate(try store.loadFacts()), settings: Self.settings)
+        #expect(try db.int("SELECT count(*) FROM attributions") > 40)
+        // Both spellings of `é` end some failure's message, each its own text.
+        let spellings = try db.int(
+            """
+            SELECT count(DISTINCT hex(substr(a.message, -2))) FROM attributions a
+            WHERE substr(a.message, -2) IN (' é', 'e\u{301}')
+            """)
+        #expect(spellings == 2)
+        #expect(
+            try db.int(
+                "SELECT count(*) FROM attributions a JOIN kube_events e ON e.event_id = a.event_id WHERE hex(a.message) <> hex(e.message)"
+            ) == 0)
+        #expect(
+            try db.int("SELECT count(*) FROM failure_texts")
+                == db.int("SELECT count(*) FROM (SELECT message FROM attributions UNION SELECT explanation FROM attributions)"))
     }
 }

@@ -4,7 +4,7 @@ import Testing
 
 @testable import CutoverKit
 
-/// The report reads `failure_results` once and derives in memory what three queries gave it
+/// The report reads `failure_results` once (its texts by id) and derives in memory what three queries gave it
 /// (the rows in order, the nodes that missed each round, the fingerprint). These tests keep
 /// the queries it replaced as the oracle and run both on hostile rows: names with NULs, bytes
 /// Swift orders differently from SQLite (canonically equivalent, non-ASCII), NULL nodes and
@@ -23,11 +23,14 @@ struct ReportReadingTests {
         let verdicts = ["missed_round", "missed_round", "converged", "pre_conversion"]
         var rng = SeededGenerator(seed: 23)
         func pick<T>(_ values: [T]) -> T { values[Int(rng.next() % UInt64(values.count))] }
+        // Each text stored once (`failure_texts`), the row naming it by id, as correlation stores them.
+        let text = try db.prepare("INSERT OR IGNORE INTO failure_texts (text) VALUES (?1)")
         let insert = try db.prepare(
             """
-            INSERT INTO failure_results (event_id, cluster, node, namespace, pod, category, reason, message, first_seen, last_seen,
-                count, verdict, missed_round, missed_rounds, confidence, explanation, wiring_incomplete)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+            INSERT INTO failure_results (event_id, cluster, node, namespace, pod, category, reason, message_id, first_seen,
+                last_seen, count, verdict, missed_round, missed_rounds, confidence, explanation_id, wiring_incomplete)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, (SELECT text_id FROM failure_texts WHERE text = ?8), ?9, ?10, ?11, ?12, ?13,
+                    ?14, ?15, (SELECT text_id FROM failure_texts WHERE text = ?16), ?17)
             """)
         try db.transaction {
             for i in 0..<600 {
@@ -41,6 +44,11 @@ struct ReportReadingTests {
                     round.map { .integer(Int64($0)) } ?? .null, round.map { .text("[\($0)]") } ?? .null, .text(pick(confidences)),
                     .text("why \(i % 7)\u{0}hidden \(i)"), .integer(Int64(rng.next() % 2)),
                 ]
+                for stored in [values[7], values[15]] where stored != .null {
+                    try text.bindAll([stored])
+                    _ = try text.step()
+                    text.reset()
+                }
                 try insert.bindAll(values)
                 _ = try insert.step()
                 insert.reset()
@@ -61,7 +69,7 @@ struct ReportReadingTests {
             """
             SELECT first_seen, node, namespace, pod, category, reason, count, verdict, missed_round, missed_rounds,
                    confidence, explanation, coalesce(message, ''), last_seen, wiring_incomplete, failure_id
-            FROM failure_results WHERE cluster = ?1
+            FROM attributions WHERE cluster = ?1
             ORDER BY coalesce(missed_round, 99), first_seen, node, namespace, pod, reason, failure_id
             """, [.text(cluster.label)])
         #expect(expected.count > 600)
@@ -128,7 +136,7 @@ struct ReportReadingTests {
             "SELECT * FROM node_round_results WHERE cluster = ?1 ORDER BY node, round",
             """
             SELECT event_id, node, namespace, pod, category, reason, first_seen, last_seen, count, verdict, missed_round,
-                   missed_rounds, confidence, explanation FROM failure_results WHERE cluster = ?1 ORDER BY event_id, failure_id
+                   missed_rounds, confidence, explanation FROM attributions WHERE cluster = ?1 ORDER BY event_id, failure_id
             """,
         ] {
             for row in try db.rows(sql, [.text(cluster.label)]) {

@@ -149,6 +149,60 @@ struct StoreTests {
             ])
     }
 
+    /// Version 8 stores each failure's message and explanation once per distinct text: every
+    /// attribution of a version-7 database reads the same after, byte for byte (hex: Swift's `==`
+    /// would take `é` for `e` + U+0301), on hostile texts – the corpus, NULs, both spellings of
+    /// `é`, empty and NULL messages – and each text is stored once.
+    @Test func aVersionSevenDatabaseKeepsEveryFailureText() throws {
+        let old = try Database(path: path)
+        for version in 0..<7 {
+            try old.execute(Schema.migrations[version])
+            try Schema.steps[version + 1]?(old)
+        }
+        try old.execute("PRAGMA user_version = 7")
+        let texts =
+            HostileText.corpus(base: "Failed to pull image \"mcr.microsoft.com/oss/kubernetes/pause:3.6\"") + [
+                "é", "e\u{301}", "", "why\u{0}hidden", "why\u{0}other", "\u{FFFD}",
+            ]
+        let insert = try old.prepare(
+            """
+            INSERT INTO failure_results (event_id, cluster, node, category, reason, message, first_seen, last_seen, count, verdict,
+                missed_round, missed_rounds, confidence, explanation, wiring_incomplete)
+            VALUES (?1, ?2, 'aks-apps-1-vmss000000', 'image_pull', 'Failed', ?3, '2026-11-03T11:00:00.000Z',
+                    '2026-11-03T11:00:00.000Z', 1, 'missed_round', 1, '[1]', 'high', ?4, ?5)
+            """)
+        var rng = SeededGenerator(seed: 8)
+        try old.transaction {
+            for i in 0..<400 {
+                let message: SQLValue = i % 11 == 0 ? .null : .text(texts[Int(rng.next() % UInt64(texts.count))])
+                try insert.bindAll([
+                    .integer(Int64(i)), .text(i % 3 == 0 ? "" : "aks-prod"), message,
+                    .text(texts[Int(rng.next() % UInt64(texts.count))]), .integer(Int64(i % 2)),
+                ])
+                _ = try insert.step()
+                insert.reset()
+            }
+        }
+        let read = """
+            SELECT failure_id, event_id, quote(cluster), node, verdict, hex(message), message IS NULL, hex(explanation),
+                   wiring_incomplete, missed_rounds
+            FROM attributions ORDER BY failure_id
+            """
+        let before = try old.rows(read).map { $0.map(\.text) }
+        let distinct = try old.int(
+            "SELECT count(*) FROM (SELECT explanation FROM failure_results UNION SELECT message FROM failure_results WHERE message IS NOT NULL)"
+        )
+        _ = try EventStore(path: path)
+        let db = try Database(path: path, readOnly: true)
+        #expect(try db.int("PRAGMA user_version") == Schema.version)
+        #expect(before.count == 400)
+        #expect(try db.rows(read).map { $0.map(\.text) } == before)
+        #expect(try db.int("SELECT count(*) FROM failure_texts") == distinct)
+        #expect(try db.int("SELECT count(*) FROM failure_texts WHERE text IN ('é', 'e\u{301}')") == 2)
+        #expect(try db.int("SELECT count(*) FROM failure_results WHERE message_id IS NULL") == 37)
+        #expect(try db.int("SELECT count(*) FROM sqlite_master WHERE name = 'failure_results_v8'") == 0)
+    }
+
     /// `cutover query` only reads, so it does not migrate: a saved query written for this
     /// version failing on an older database says which version it has and how to update it.
     @Test func aQueryOnAnOlderDatabaseSaysHowToBringItUpToDate() throws {
