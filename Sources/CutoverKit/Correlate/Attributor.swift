@@ -7,7 +7,10 @@ import Foundation
 /// earlier is known); the missed rounds are the active rounds, among those that need a
 /// reimage, that took effect after B. The error text then corroborates or weakens it.
 public struct Attributor: Sendable {
-    public var milestones: [Milestone]
+    public let milestones: [Milestone]
+    /// The active rounds from each milestone time on, in round order: looked up per failure
+    /// (filtering the milestones per failure copied each one it kept, a sixteenth of attribution).
+    let epochs: [(from: Timestamp, active: [Milestone])]
 
     public var coverage: Coverage
     public var wiring: [WiringStep]
@@ -20,6 +23,9 @@ public struct Attributor: Sendable {
         unexplainedClusterWrites: [Timestamp] = []
     ) {
         self.milestones = milestones
+        epochs = Set(milestones.compactMap(\.time)).sorted().map { from in
+            (from, milestones.filter { m in m.time.map { $0 <= from } ?? false }.sorted { $0.round.number < $1.round.number })
+        }
         self.coverage = coverage
         self.wiring = wiring
         self.unexplainedClusterWrites = unexplainedClusterWrites
@@ -166,10 +172,10 @@ public struct Attributor: Sendable {
 
     /// Milestones in effect at `t`, in round order.
     func activeRounds(at t: Timestamp) -> [Milestone] {
-        let active = milestones.filter { m in m.time.map { $0 <= t } ?? false }
-        // Playbooks list their rounds in order: sorted only when they are not (this runs per failure).
-        let inOrder = zip(active, active.dropFirst()).allSatisfy { $0.round.number < $1.round.number }
-        return inOrder ? active : active.sorted { $0.round.number < $1.round.number }
+        // The last epoch begun at or before t (a playbook has a handful).
+        var i = epochs.count
+        while i > 0 && epochs[i - 1].from > t { i -= 1 }
+        return i == 0 ? [] : epochs[i - 1].active
     }
 
     /// The active rounds a node whose last bootstrap was at `lastBootstrap` did not get.
