@@ -22,6 +22,10 @@ public struct MarkdownRenderer {
     /// workload, the weakest confidence, the sum of counts) was most of the report's time.
     final class PodFailure: Sendable {
         let node: String?
+        /// The node as a number, the same for equal names (as `Set<String>` takes them): what the
+        /// tables count distinct nodes by (a set of 50,000 names hashed a table was a third of
+        /// the document's time on 97,874 failures).
+        let nodeKey: Int?
         let namespace: String?
         let pod: String?
         let verdict: String
@@ -52,10 +56,15 @@ public struct MarkdownRenderer {
         /// The pod of `rows[members]` (positions in order, at least one), read in place: a row
         /// copied is fifteen references counted.
         init(
-            _ rows: [Postmortem.FailureRow], _ members: [Int], readings: inout [String: Reading]
+            _ rows: [Postmortem.FailureRow], _ members: [Int], nodeKeys: inout [String: Int], readings: inout [String: Reading]
         ) {
             let head = members[0]
             node = rows[head].node
+            nodeKey = node.map { name in
+                if let known = nodeKeys[name] { return known }
+                nodeKeys[name] = nodeKeys.count
+                return nodeKeys.count - 1
+            }
             namespace = rows[head].namespace
             pod = rows[head].pod
             verdict = rows[head].verdict
@@ -195,7 +204,13 @@ public struct MarkdownRenderer {
             }
         }
         var readings: [String: PodFailure.Reading] = [:]
-        return pods.map { PodFailure(rows, $0, readings: &readings) }
+        var nodeKeys: [String: Int] = [:]
+        return pods.map { PodFailure(rows, $0, nodeKeys: &nodeKeys, readings: &readings) }
+    }
+
+    /// How many nodes the pods are on (`Set(pods.compactMap(\.node)).count`, by their keys).
+    static func nodeCount<S: Sequence>(_ pods: S) -> Int where S.Element == PodFailure {
+        Set(pods.lazy.compactMap(\.nodeKey)).count
     }
 
     /// The workload a pod belongs to: its name without the generated suffixes
@@ -270,25 +285,25 @@ public struct MarkdownRenderer {
             out += notes(p)
             return out
         }
-        let nodes = Set(pods.compactMap(\.node))
+        let nodes = Self.nodeCount(pods)
         let missed = pods.filter { $0.verdict == "missed_round" }
-        let missedNodes = Set(missed.compactMap(\.node))
+        let missedNodes = Self.nodeCount(missed)
         let first = pods.map(\.firstSeen).min() ?? ""
         let last = pods.map(\.lastSeen).max() ?? ""
         var text =
-            "\(count(pods.count, "pod")) on \(count(nodes.count, "node")) failed to pull an image or run an add-on between "
+            "\(count(pods.count, "pod")) on \(count(nodes, "node")) failed to pull an image or run an add-on between "
             + "\(human(first)) and \(human(last)) UTC (\(count(p.failures.count, "failure event"))). "
         if missed.isEmpty {
             text += "None of them came from a node that missed a round."
         } else {
             text +=
-                "\(missed.count) of those pods, on \(count(missedNodes.count, "node")), failed because their node had not "
+                "\(missed.count) of those pods, on \(count(missedNodes, "node")), failed because their node had not "
                 + "been reimaged since a milestone: a milestone only takes effect on a node after the node is reimaged."
             let byRound = Dictionary(grouping: missed, by: { $0.missedRound ?? 0 })
             if let worst = byRound.max(by: { ($0.value.count, -$0.key) < ($1.value.count, -$1.key) }),
                 let m = p.milestones.first(where: { $0.round == worst.key })
             {
-                let worstNodes = Set(worst.value.compactMap(\.node)).count
+                let worstNodes = Self.nodeCount(worst.value)
                 text += " Round \(m.round) (\(m.name)) hurt most: \(count(worst.value.count, "pod")) on \(count(worstNodes, "node"))."
             }
         }
@@ -346,7 +361,7 @@ public struct MarkdownRenderer {
             let first = rows.map(\.firstSeen).min() ?? ""
             let last = rows.map(\.lastSeen).max() ?? ""
             out.append(
-                "| \(cause) | \(rows.count) | \(Set(rows.compactMap(\.node)).count) | \(Set(rows.compactMap(\.namespace)).count) | "
+                "| \(cause) | \(rows.count) | \(Self.nodeCount(rows)) | \(Set(rows.compactMap(\.namespace)).count) | "
                     + "\(rows.filter(\.isAddon).count) | \(span((first, last))) |")
         }
         out.append("")
@@ -361,7 +376,7 @@ public struct MarkdownRenderer {
                 let first = rows.map(\.firstSeen).min() ?? ""
                 let last = rows.map(\.lastSeen).max() ?? ""
                 out.append(
-                    "| \(MarkdownEscape.cell(name)) | \(rows.count) | \(Set(rows.compactMap(\.node)).count) | \(span((first, last))) | "
+                    "| \(MarkdownEscape.cell(name)) | \(rows.count) | \(Self.nodeCount(rows)) | \(span((first, last))) | "
                         + "\(duration(first, last)) |")
             }
             if sorted.count > maxRows { out += ["", "\(sorted.count - maxRows) more: `cutover query addon-failures`."] }
@@ -473,8 +488,10 @@ public struct MarkdownRenderer {
                 + " the config from before it.",
             "", "| Node | Pool | Last bootstrap before it (UTC) | Pods failed | First failure (UTC) |", "|---|---|---|---|---|",
         ]
+        // Pods counted for the nodes listed only (a round of 50,000 pods lists a dozen nodes).
+        let listed = Set(nodes.prefix(maxRows).map(\.node))
         var podsOnNode: [String: Set<String>] = [:]
-        for pod in pods { if let node = pod.node { podsOnNode[node, default: []].insert(pod.name) } }
+        for pod in pods { if let node = pod.node, listed.contains(node) { podsOnNode[node, default: []].insert(pod.name) } }
         for n in nodes.prefix(maxRows) {
             let podCount = podsOnNode[n.node]?.count ?? 0
             out.append(
@@ -535,7 +552,7 @@ public struct MarkdownRenderer {
                 return n == 0 ? nil : rows.count == n ? c : "\(n) \(c)"
             }
             out.append(
-                "| \(MarkdownEscape.cell(key.workload)) | \(key.reading) | \(rows.count) | \(Set(rows.compactMap(\.node)).count) | "
+                "| \(MarkdownEscape.cell(key.workload)) | \(key.reading) | \(rows.count) | \(Self.nodeCount(rows)) | "
                     + "\(clock(first, sameDayAs: time))–\(clock(last, sameDayAs: time)) | \(confidences.joined(separator: ", ")) |")
         }
         if sorted.count > maxRows { out += ["", "\(sorted.count - maxRows) more groups: `cutover query attributions`."] }
@@ -609,7 +626,7 @@ public struct MarkdownRenderer {
             let first = members.map(\.firstSeen).min() ?? ""
             let events = Self.sum(members.map(\.count))
             out.append(
-                "| \(parts[0]) | \(parts.count > 1 ? parts[1] : "") | \(members.count) | \(Set(members.compactMap(\.node)).count) | "
+                "| \(parts[0]) | \(parts.count > 1 ? parts[1] : "") | \(members.count) | \(Self.nodeCount(members)) | "
                     + "\(events) | \(human(first)) | \(MarkdownEscape.cell(members[0].name)) |")
         }
         if sorted.count > maxRows { out += ["", "\(sorted.count - maxRows) more: `cutover query attributions`."] }

@@ -127,8 +127,8 @@ public struct PostmortemJSON: Codable, Sendable, Equatable {
         window = Window(start: p.windowStart, end: p.windowEnd)
         playbook = p.playbook
         summary = Summary(
-            pods: pods.count, nodes: Set(pods.compactMap(\.node)).count, failureEvents: p.failures.count,
-            missedRoundPods: missed.count, missedRoundNodes: Set(missed.compactMap(\.node)).count,
+            pods: pods.count, nodes: MarkdownRenderer.nodeCount(pods), failureEvents: p.failures.count,
+            missedRoundPods: missed.count, missedRoundNodes: MarkdownRenderer.nodeCount(missed),
             unconvergedNodes: p.unconverged.count)
         milestones = p.milestones.map {
             Milestone(
