@@ -159,11 +159,11 @@ public struct CorrelationStore {
             let writer = try ResultWriter(db: db, playbook: playbook)
             // The writer's thread stores the runs in the order they come; on an error it closes
             // the queue (the stream's later runs are refused) and the error is thrown here.
-            let runs = BoundedQueue<(String, [Attribution])>(capacity: 4)
+            let runs = BoundedQueue<(String, [Attribution], NumberedTexts)>(capacity: 4)
             let stored = Pending { () -> Result<Void, Error> in
                 Result {
-                    while let (label, run) = runs.take() {
-                        do { try writer.writeFailures(run, cluster: label) } catch {
+                    while let (label, run, texts) = runs.take() {
+                        do { try writer.store(run, texts, cluster: label) } catch {
                             runs.close()
                             throw error
                         }
@@ -172,7 +172,12 @@ public struct CorrelationStore {
             }
             let fleet: FleetCorrelator.Result
             do {
-                fleet = try correlate { label, run in _ = runs.put((label, Array(run))) }
+                // The texts are numbered here, beside attribution: the writer's thread is the
+                // busier one (SQLite's writing), and it only stores them.
+                fleet = try correlate { label, run in
+                    let run = Array(run)
+                    _ = runs.put((label, run, writer.texts.number(run)))
+                }
                 runs.close()
                 try stored.value.get()
             } catch {
@@ -210,7 +215,8 @@ private struct ResultWriter: @unchecked Sendable {
     let nodeRound: Statement
     let coverage: Statement
     let failure: Statement
-    let texts: FailureTexts
+    let texts = FailureTexts()
+    let text: Statement
     let cluster: Statement
 
     init(db: Database, playbook: String) throws {
@@ -238,7 +244,7 @@ private struct ResultWriter: @unchecked Sendable {
                 last_seen, count, verdict, missed_round, missed_rounds, confidence, explanation_id, event_uid, wiring_incomplete)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
             """)
-        texts = FailureTexts(insert: try db.prepare("INSERT INTO failure_texts (text_id, text) VALUES (?1, ?2)"))
+        text = try db.prepare("INSERT INTO failure_texts (text_id, text) VALUES (?1, ?2)")
         cluster = try db.prepare(
             """
             INSERT INTO cluster_results (cluster, name, resource_id, subscription, resource_group, node_resource_group,
@@ -291,9 +297,20 @@ private struct ResultWriter: @unchecked Sendable {
     /// One row each, bound value by value and read in place: no array of values a row, no copy of
     /// each attribution, no time strings (the times are written into a buffer on the stack).
     func writeFailures(_ attributions: [Attribution], cluster label: String) throws {
+        try store(attributions, texts.number(attributions), cluster: label)
+    }
+
+    /// The texts first used by these attributions, then the attributions, naming their texts by id.
+    func store(_ attributions: [Attribution], _ numbered: NumberedTexts, cluster label: String) throws {
+        for (id, value) in numbered.new {
+            try text.bind(1, id)
+            try text.bind(2, value)
+            defer { text.reset() }
+            while try text.step() {}
+        }
         try attributions.withUnsafeBufferPointer { all in
             guard let first = all.baseAddress else { return }
-            for a in first..<first + all.count {
+            for (a, ids) in zip(first..<first + all.count, numbered.ids) {
                 // Read through the pointer: `a.pointee.failure` bound to a name would copy it.
                 try failure.bind(1, a.pointee.failure.eventID)
                 try failure.bind(2, label)
@@ -302,14 +319,14 @@ private struct ResultWriter: @unchecked Sendable {
                 try failure.bind(5, a.pointee.failure.pod)
                 try failure.bind(6, a.pointee.failure.category.rawValue)
                 try failure.bind(7, a.pointee.failure.reason)
-                try failure.bind(8, try texts.id(a.pointee.failure.message, column: 0))
+                try failure.bind(8, ids.message)
                 try failure.bind(11, a.pointee.failure.count)
                 try failure.bind(12, a.pointee.verdict.rawValue)
                 try failure.bind(13, a.pointee.missedRound)
                 let missed = a.pointee.missedRounds
                 try failure.bind(14, missed.isEmpty ? nil : "[" + missed.map(String.init).joined(separator: ",") + "]")
                 try failure.bind(15, a.pointee.confidence.rawValue)
-                try failure.bind(16, try texts.id(a.pointee.explanation, column: 1))
+                try failure.bind(16, ids.explanation)
                 try failure.bind(17, a.pointee.failure.uid)
                 try failure.bind(18, a.pointee.wiringIncomplete ? 1 : 0)
                 try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 48) { times in
@@ -324,19 +341,35 @@ private struct ResultWriter: @unchecked Sendable {
     }
 }
 
-/// Each distinct message and explanation stored once in `failure_texts`, known by its bytes (to
-/// Swift's `==`, `é` and `e` + U+0301 are one text; to SQLite they are two). Ids are handed out
-/// in order of first use: the table is emptied with the results.
+/// The ids of a run's texts, and the texts it used first (to be stored before its rows).
+private struct NumberedTexts: Sendable {
+    var ids: [(message: Int64, explanation: Int64)] = []
+    var new: [(id: Int64, text: String)] = []
+}
+
+/// Each distinct message and explanation numbered once for `failure_texts`, known by its bytes
+/// (to Swift's `==`, `é` and `e` + U+0301 are one text; to SQLite they are two). Ids are handed
+/// out in order of first use: the table is emptied with the results.
 private final class FailureTexts {
-    let insert: Statement
     var ids: [ByteOrder.Key: Int64] = [:]
     /// Per column, the last text and its id: runs of failures share one (2,987 explanations
     /// among 97,874 failures), and comparing the bytes is cheaper than hashing them.
     var last: [(text: String, id: Int64)?] = [nil, nil]
 
-    init(insert: Statement) { self.insert = insert }
+    func number(_ attributions: [Attribution]) -> NumberedTexts {
+        var numbered = NumberedTexts()
+        numbered.ids.reserveCapacity(attributions.count)
+        attributions.withUnsafeBufferPointer { all in
+            guard let first = all.baseAddress else { return }
+            // Read through the pointer: `a.pointee.failure` bound to a name would copy it.
+            for a in first..<first + all.count {
+                numbered.ids.append((id(a.pointee.failure.message, column: 0, &numbered), id(a.pointee.explanation, column: 1, &numbered)))
+            }
+        }
+        return numbered
+    }
 
-    func id(_ text: String, column: Int) throws -> Int64 {
+    private func id(_ text: String, column: Int, _ numbered: inout NumberedTexts) -> Int64 {
         if let last = last[column], ByteOrder.compare(last.text, text) == 0 { return last.id }
         let key = ByteOrder.Key(text)
         let id: Int64
@@ -344,11 +377,8 @@ private final class FailureTexts {
             id = known
         } else {
             id = Int64(ids.count + 1)
-            try insert.bind(1, id)
-            try insert.bind(2, text)
-            defer { insert.reset() }
-            while try insert.step() {}
             ids[key] = id
+            numbered.new.append((id, text))
         }
         last[column] = (text, id)
         return id

@@ -75,8 +75,6 @@ public struct Correlator {
             .map(\.succeededAt)
         let attributor = Attributor(
             milestones: milestones, coverage: coverage, wiring: WiringStep.find(facts.activity), unexplainedClusterWrites: unexplained)
-        // Found before waiting for the classifier, which usually takes longer than the histories.
-        let groups = Self.scaleSetGroups(facts.activity)
         // Each failure is attributed on its own, so a large cluster's are split between this thread
         // and a second one (about a second of one core's work on 98,000 failures); each reads the
         // texts with its own copy of the classifier's memo, which has read nearly all of them.
@@ -111,7 +109,7 @@ public struct Correlator {
         return Result(
             playbook: playbook.name, milestones: milestones, nodes: nodes, attributions: attributions,
             nodeRounds: nodeRounds(nodes, milestones), coverage: coverage, eventCount: facts.events.count,
-            activityCount: facts.activity.count, scaleSetGroups: groups,
+            activityCount: facts.activity.count, scaleSetGroups: Self.scaleSetGroups(facts.activity),
             streamed: stream != nil && inOrder)
     }
 
