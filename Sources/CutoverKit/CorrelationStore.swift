@@ -294,13 +294,14 @@ private struct ResultWriter: @unchecked Sendable {
         if !result.streamed { try writeFailures(result.attributions, cluster: c.label) }
     }
 
-    /// One row each, bound value by value and read in place: no array of values a row, no copy of
-    /// each attribution, no time strings (the times are written into a buffer on the stack).
+    /// The attributions of a cluster that were not streamed: their texts numbered, then stored.
     func writeFailures(_ attributions: [Attribution], cluster label: String) throws {
         try store(attributions, texts.number(attributions), cluster: label)
     }
 
-    /// The texts first used by these attributions, then the attributions, naming their texts by id.
+    /// The texts first used by these attributions, then the attributions, naming their texts by
+    /// id: one row each, bound value by value and read in place (no array of values a row, no copy
+    /// of each attribution, no time strings: the times are written into a buffer on the stack).
     func store(_ attributions: [Attribution], _ numbered: NumberedTexts, cluster label: String) throws {
         for (id, value) in numbered.new {
             try text.bind(1, id)

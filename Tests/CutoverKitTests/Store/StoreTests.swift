@@ -7,6 +7,17 @@ import Testing
 struct StoreTests {
     let path = Paths.temporaryDirectory().appendingPathComponent("s.sqlite").path
 
+    /// A database as cutover left it at schema `version`: its migrations and their steps.
+    static func database(at version: Int, path: String) throws -> Database {
+        let db = try Database(path: path)
+        for v in 0..<version {
+            try db.execute(Schema.migrations[v])
+            try Schema.steps[v + 1]?(db)
+        }
+        try db.execute("PRAGMA user_version = \(version)")
+        return db
+    }
+
     @Test func migrationsRecordTheirVersionAndRerunSafely() throws {
         _ = try EventStore(path: path)
         _ = try EventStore(path: path)
@@ -102,11 +113,7 @@ struct StoreTests {
     /// node blamed on round 1 is no evidence about round 2, which it also missed (version 5
     /// counted it as failing without round 2).
     @Test func aVersionFiveDatabaseCountsCohortsAsTheRoundSectionsDo() throws {
-        let old = try Database(path: path)
-        for version in 0..<5 {
-            try old.execute(Schema.migrations[version])
-            try Schema.steps[version + 1]?(old)
-        }
+        let old = try Self.database(at: 5, path: path)
         try old.execute(
             """
             INSERT INTO milestone_results VALUES
@@ -154,12 +161,7 @@ struct StoreTests {
     /// would take `é` for `e` + U+0301), on hostile texts – the corpus, NULs, both spellings of
     /// `é`, empty and NULL messages – and each text is stored once.
     @Test func aVersionSevenDatabaseKeepsEveryFailureText() throws {
-        let old = try Database(path: path)
-        for version in 0..<7 {
-            try old.execute(Schema.migrations[version])
-            try Schema.steps[version + 1]?(old)
-        }
-        try old.execute("PRAGMA user_version = 7")
+        let old = try Self.database(at: 7, path: path)
         let texts =
             HostileText.corpus(base: "Failed to pull image \"mcr.microsoft.com/oss/kubernetes/pause:3.6\"") + [
                 "é", "e\u{301}", "", "why\u{0}hidden", "why\u{0}other", "\u{FFFD}",
@@ -206,12 +208,7 @@ struct StoreTests {
     /// `cutover query` only reads, so it does not migrate: a saved query written for this
     /// version failing on an older database says which version it has and how to update it.
     @Test func aQueryOnAnOlderDatabaseSaysHowToBringItUpToDate() throws {
-        let old = try Database(path: path)
-        for version in 0..<5 {
-            try old.execute(Schema.migrations[version])
-            try Schema.steps[version + 1]?(old)
-        }
-        try old.execute("PRAGMA user_version = 5")
+        let old = try Self.database(at: 5, path: path)
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
         let failed = try runCutover(["query", "--db", path, "remediation-by-scale-set"], in: dir)
         #expect(failed.status == 1)
