@@ -42,9 +42,9 @@ public struct CorrelationStore {
                     resourceKey: a.string(4) ?? "", operationKey: a.string(5) ?? "", requestBody: a.string(6),
                     responseBody: a.string(7), caller: a.string(8), sourceID: Int64(a.int(9) ?? 0), resourceID: a.string(10)))
         }
-        var mine = try Self.events(in: db, reasons: CorrelationFacts.relevantReasons.filter { $0 != "Scheduled" })
-        if split < Int64.max { mine += try Self.events(in: db, reasons: ["Scheduled"], from: split) }
-        let events = Self.inTimeOrder(mine, try scheduled.value.get())
+        let mine = try Self.events(in: db, reasons: CorrelationFacts.relevantReasons.filter { $0 != "Scheduled" })
+        let rest = split < Int64.max ? try Self.events(in: db, reasons: ["Scheduled"], from: split) : []
+        let events = Self.inTimeOrder([mine, rest, try scheduled.value.get()])
         var sightings: [NodeSightingFact] = []
         let n = try db.prepare("SELECT cluster, node, first_seen FROM node_sightings ORDER BY cluster, node")
         while try n.step() {
@@ -55,19 +55,19 @@ public struct CorrelationStore {
         return FleetFacts(activity: activity, events: events, sightings: sightings, sources: try loadSpans())
     }
 
-    /// The events of both parts in one array, by first sighting and id. Sorted here, not by
+    /// The events of all parts in one array, by first sighting and id. Sorted here, not by
     /// SQLite: its sorter would carry every row's message through a temporary B-tree (0.7 s of the
     /// 1.5 s this read took for 300,000 rows). The keys are sorted, and each event copied once into
-    /// its place: appending one part to the other and sorting the facts themselves moved 50 MB
+    /// its place: appending one part to another and sorting the facts themselves moved 50 MB
     /// about twenty times on 340,000 facts (a quarter of a second).
-    static func inTimeOrder(_ a: [EventFact], _ b: [EventFact]) -> [EventFact] {
-        var keys: [(millis: Int64, id: Int64, at: Int)] = []
-        keys.reserveCapacity(a.count + b.count)
-        for (part, events) in [a, b].enumerated() {
-            for i in events.indices { keys.append((events[i].firstSeen.millis, events[i].eventID, part == 0 ? i : ~i)) }
+    static func inTimeOrder(_ parts: [[EventFact]]) -> [EventFact] {
+        var keys: [(millis: Int64, id: Int64, part: Int32, at: Int32)] = []
+        keys.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+        for (part, events) in parts.enumerated() {
+            for i in events.indices { keys.append((events[i].firstSeen.millis, events[i].eventID, Int32(part), Int32(i))) }
         }
         keys.sort { ($0.millis, $0.id) < ($1.millis, $1.id) }
-        return keys.map { $0.at >= 0 ? a[$0.at] : b[~$0.at] }
+        return keys.map { parts[Int($0.part)][Int($0.at)] }
     }
 
     /// The events of `reasons` with an id in `from..<below`, in the reason index's order.
@@ -81,7 +81,7 @@ public struct CorrelationStore {
         // The values that repeat from row to row (rows come in the reason index's order), and the
         // nodes pods are scheduled to (a few thousand names for hundreds of thousands of events).
         var cluster, kind, namespace, reason, component: String?
-        var nodes = Set<String>()
+        var nodes = BytesMemo<String>()
         let e = try db.prepare(
             """
             SELECT event_id, uid, cluster, object_kind, object_namespace, object_name, reason, coalesce(message, ''),
@@ -94,10 +94,17 @@ public struct CorrelationStore {
             let why = e.string(6, sameAs: &reason) ?? ""
             // A Scheduled event is read for its pod and node; a failure's uid and message are kept.
             if why == "Scheduled" {
-                let node = e.withText(7) { BootstrapFinder.scheduledNode(utf8: $0.bindMemory(to: UInt8.self)) }
+                let node = e.withText(7) { raw -> String? in
+                    let message = raw.bindMemory(to: UInt8.self)
+                    return BootstrapFinder.scheduledNodeBytes(utf8: message).map { name in
+                        nodes.value(UnsafeBufferPointer(rebasing: message[name])) {
+                            ByteSearch.lowercased(String(decoding: $0, as: UTF8.self))
+                        }
+                    }
+                }
                 events.append(
                     EventFact(
-                        scheduled: Int64(e.int(0) ?? 0), node: node.map { nodes.insert($0).memberAfterInsert },
+                        scheduled: Int64(e.int(0) ?? 0), node: node,
                         cluster: e.string(2, sameAs: &cluster), objectKind: e.string(3, sameAs: &kind),
                         objectNamespace: e.string(4, sameAs: &namespace), objectName: e.string(5),
                         sourceComponent: e.string(8, sameAs: &component), sourceHost: e.string(9), firstSeen: first, lastSeen: last,

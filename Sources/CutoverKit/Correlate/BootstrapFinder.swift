@@ -197,6 +197,13 @@ public struct BootstrapFinder {
     /// The same, read from the message's UTF-8 bytes: correlation reads a `Scheduled` event's
     /// message for its node alone, straight from SQLite's row, making no `String` of the message.
     static func scheduledNode(utf8: UnsafeBufferPointer<UInt8>) -> String? {
+        scheduledNodeBytes(utf8: utf8).map {
+            ByteSearch.lowercased(String(decoding: UnsafeBufferPointer(rebasing: utf8[$0]), as: UTF8.self))
+        }
+    }
+
+    /// Where the node's name is in the message's bytes (the name before it is lower-cased).
+    static func scheduledNodeBytes(utf8: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
         // Byte scanning: this runs once per scheduled pod, hundreds of thousands of times.
         var cut = utf8.count - 4  // the last " to "
         while cut >= 0 && !(utf8[cut] == 0x20 && utf8[cut + 1] == 0x74 && utf8[cut + 2] == 0x6F && utf8[cut + 3] == 0x20) {
@@ -207,9 +214,8 @@ public struct BootstrapFinder {
         var high = utf8.count
         while high > low && (utf8[high - 1] == 0x20 || utf8[high - 1] == 0x09) { high -= 1 }
         while low < high && (utf8[low] == 0x20 || utf8[low] == 0x09) { low += 1 }
-        let tail = UnsafeBufferPointer(rebasing: utf8[low..<high])
-        guard !tail.isEmpty, !tail.contains(0x20) else { return nil }
-        return ByteSearch.lowercased(String(decoding: tail, as: UTF8.self))
+        guard low < high, !utf8[low..<high].contains(0x20) else { return nil }
+        return low..<high
     }
 
     /// The node named at the end of an upgrader message ("…node: aks-x-1-vmss000001" or "[…]").
