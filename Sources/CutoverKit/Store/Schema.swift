@@ -633,7 +633,8 @@ public enum Schema {
         // 8: a failure's message and explanation stored once per distinct text, in `failure_texts`:
         // 97,874 failures have 2,987 explanations and 10,525 messages, 36 MB of the table's 58 MB
         // that correlation wrote and the report read. `attributions` joins them back, its columns
-        // as before.
+        // as before. The ids declare no foreign key: with one, SQLite deletes the old rows one by
+        // one where it drops their pages (0.44 s against 0.06 s when correlation starts).
         """
         CREATE TABLE failure_texts (
             text_id          INTEGER PRIMARY KEY,
@@ -652,7 +653,7 @@ public enum Schema {
             pod              TEXT,
             category         TEXT NOT NULL,
             reason           TEXT NOT NULL,
-            message_id       INTEGER REFERENCES failure_texts,
+            message_id       INTEGER,
             first_seen       TEXT NOT NULL,
             last_seen        TEXT NOT NULL,
             count            INTEGER NOT NULL,
@@ -660,7 +661,7 @@ public enum Schema {
             missed_round     INTEGER,
             missed_rounds    TEXT,
             confidence       TEXT NOT NULL,
-            explanation_id   INTEGER NOT NULL REFERENCES failure_texts,
+            explanation_id   INTEGER NOT NULL,
             event_uid        TEXT,
             wiring_incomplete INTEGER NOT NULL DEFAULT 0
         ) STRICT;
