@@ -221,7 +221,7 @@ struct StoreTests {
     /// `cutover query` only reads, so it does not migrate: a saved query written for this
     /// version failing on an older database says which version it has and how to update it.
     @Test func aQueryOnAnOlderDatabaseSaysHowToBringItUpToDate() throws {
-        let old = try Self.database(at: 5, path: path)
+        _ = try Self.database(at: 5, path: path)
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
         let failed = try runCutover(["query", "--db", path, "remediation-by-scale-set"], in: dir)
         #expect(failed.status == 1)
