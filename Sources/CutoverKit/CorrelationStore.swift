@@ -98,9 +98,7 @@ public struct CorrelationStore {
                 let node = e.withText(7) { raw -> String? in
                     let message = raw.bindMemory(to: UInt8.self)
                     return BootstrapFinder.scheduledNodeBytes(utf8: message).map { name in
-                        nodes.value(UnsafeBufferPointer(rebasing: message[name])) {
-                            ByteSearch.lowercased(String(decoding: $0, as: UTF8.self))
-                        }
+                        nodes.value(UnsafeBufferPointer(rebasing: message[name]), make: BootstrapFinder.nodeName)
                     }
                 }
                 events.append(

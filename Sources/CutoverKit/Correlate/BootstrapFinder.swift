@@ -197,9 +197,12 @@ public struct BootstrapFinder {
     /// The same, read from the message's UTF-8 bytes: correlation reads a `Scheduled` event's
     /// message for its node alone, straight from SQLite's row, making no `String` of the message.
     static func scheduledNode(utf8: UnsafeBufferPointer<UInt8>) -> String? {
-        scheduledNodeBytes(utf8: utf8).map {
-            ByteSearch.lowercased(String(decoding: UnsafeBufferPointer(rebasing: utf8[$0]), as: UTF8.self))
-        }
+        scheduledNodeBytes(utf8: utf8).map { nodeName(UnsafeBufferPointer(rebasing: utf8[$0])) }
+    }
+
+    /// The node a message's name bytes (`scheduledNodeBytes`) stand for.
+    static func nodeName(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        ByteSearch.lowercased(String(decoding: bytes, as: UTF8.self))
     }
 
     /// Where the node's name is in the message's bytes (the name before it is lower-cased).

@@ -37,7 +37,7 @@ public struct FleetIndex {
             let p = row.postmortem
             let pods = p.pods
             let missed = pods.filter { $0.verdict == "missed_round" }
-            let nodes = Set(missed.compactMap(\.node)).count
+            let nodes = MarkdownRenderer.nodeCount(missed)
             let known = p.milestones.filter { $0.time != nil }.count
             let name = row.cluster.label.isEmpty ? "(unnamed)" : MarkdownEscape.code(row.cluster.label)
             out.append(
